@@ -22,6 +22,8 @@ module.exports = {
   testEnvironmentOptions: { customExportConditions: ['@atoms/source', 'node', 'node-addons'] },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // The summary reporter lets .ci/run print one closing 'N passed, N failed' line for the workspace.
+  reporters: ['default', require('node:path').join(__dirname, 'tools/jest/summary-reporter.cjs')],
   // Two cores: keep memory-heavy suites (PGlite is ~400 MB per instance) from oversubscribing the machine.
   maxWorkers: 2,
 };

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# System packages the project needs beyond Node.js and npm, installed when missing (Debian; CI runs as root).
+# Kept empty of anything not yet used: later issues add e.g. chromium (dashboard tests) and wrk (benchmarks).
+set -euo pipefail
+needed=()
+for pkg in "$@"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
+done
+if ((${#needed[@]})); then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${needed[@]}"
+fi
