@@ -125,6 +125,8 @@ export default [
           ignoredFiles: [
             '{projectRoot}/eslint.config.{js,cjs,mjs,ts,cts,mts}',
             '{projectRoot}/{test,bench,scripts}/**',
+            '{projectRoot}/jest.config.cjs',
+            '{projectRoot}/src/**/*.spec.ts',
           ],
           ignoredDependencies: ['tslib'],
           checkObsoleteDependencies: false,
