@@ -1,6 +1,6 @@
 /**
  * @atoms/session — token verification, sessions, refresh-token rotation, revocation, device risk and their stores.
- * Isomorphic entry (runs on Node and the Vercel Edge runtime). Its public API is filled in by the session issue;
- * until then this entry exports nothing.
+ * Isomorphic entry: runs on Node and on the Vercel Edge runtime. Node-only stores have their own entry points.
  */
-export {};
+export * from './tokens/index.js';
+export * from './sessions/index.js';

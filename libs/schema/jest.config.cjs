@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: '@atoms/schema',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,2 @@
+/** Sessions, refresh-token rotation, revocation, device risk, rate rules, audit and the stores. */
+export {};

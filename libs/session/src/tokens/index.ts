@@ -1,0 +1,2 @@
+/** Token verification, the development issuer and the client-side TokenManager. */
+export {};
