@@ -1,0 +1,77 @@
+/**
+ * The two things the runner needs from a database: run SQL with parameters, and run one statement verbatim.
+ * Adapters for a `pg` client and a PGlite instance; `openMigrationTarget` opens either from a URL or a path.
+ */
+export interface MigrationConnection {
+  /** Parameterised query; returns rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Executes SQL without parameters (simple protocol), as written in a migration file. */
+  exec(sql: string): Promise<void>;
+  /** Releases what `openMigrationTarget` opened. A connection wrapping a caller's client does nothing. */
+  close(): Promise<void>;
+  /** `postgres` (pg) or `pglite`, for messages. */
+  readonly kind: 'postgres' | 'pglite';
+}
+
+/** Structural types so this module does not import `pg` or PGlite at load time. */
+interface PgLikeClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+interface PgliteLike {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  exec(text: string): Promise<unknown>;
+}
+
+export function pgConnection(client: PgLikeClient, onClose?: () => Promise<void>): MigrationConnection {
+  return {
+    kind: 'postgres',
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const result = await client.query(sql, [...params]);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+    async close() {
+      await onClose?.();
+    },
+  };
+}
+
+export function pgliteConnection(db: PgliteLike, onClose?: () => Promise<void>): MigrationConnection {
+  return {
+    kind: 'pglite',
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const result = await db.query(sql, [...params]);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      await db.exec(sql);
+    },
+    async close() {
+      await onClose?.();
+    },
+  };
+}
+
+/** True for `postgres://` / `postgresql://` URLs; anything else is a PGlite data directory. */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/**
+ * Opens a connection: a `postgres://` URL through `pg` (one dedicated client, so the advisory lock and each
+ * migration's transaction share a session), or a PGlite data directory (created if absent) with the pgvector and
+ * pg_trgm extensions loaded, as the embedded server opens it.
+ */
+export async function openMigrationTarget(target: string): Promise<MigrationConnection> {
+  if (isPostgresUrl(target)) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: target, application_name: 'atoms-migrate' });
+    await client.connect();
+    return pgConnection(client, () => client.end());
+  }
+  const { openPglite } = await import('./pglite.js');
+  const db = await openPglite(target);
+  return pgliteConnection(db, () => db.close());
+}
