@@ -13,6 +13,7 @@ export interface TokenVerifier {
 export type VerificationKey = CryptoKey | JWTVerifyGetKey;
 
 function claimReason(claim: string, failure: string): TokenErrorReason {
+  if (failure === 'missing') return claim === 'sub' ? 'missing_sub' : 'missing_claim';
   switch (claim) {
     case 'iss':
       return 'wrong_issuer';
@@ -22,14 +23,11 @@ function claimReason(claim: string, failure: string): TokenErrorReason {
       return 'not_yet_valid';
     case 'typ':
       return 'wrong_token_type';
-    case 'sub':
-      return failure === 'missing' ? 'missing_sub' : 'malformed';
     case 'iat':
-      // A well-formed iat that fails its check lies in the future.
-      if (failure === 'check_failed') return 'not_yet_valid';
-      return failure === 'missing' ? 'missing_claim' : 'malformed';
+      // A well-formed iat that fails its check lies in the future (too old is a JWTExpired).
+      return failure === 'check_failed' ? 'not_yet_valid' : 'malformed';
     default:
-      return failure === 'missing' ? 'missing_claim' : 'malformed';
+      return 'malformed';
   }
 }
 
