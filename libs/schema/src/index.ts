@@ -1,6 +1,6 @@
 /**
- * @atoms/schema — the Atoms database: migrations, row-level security, zod models and the database port.
- * Isomorphic entry (zod models, the port, the supabase-js adapter). Its public API is filled in by the schema
- * issue; until then it exports nothing.
+ * @atoms/schema — the Atoms database: zod models of every table and enum, column metadata, the database port
+ * and its supabase-js adapter. Isomorphic: no Node built-ins; the PGlite and `pg` adapters live in
+ * `@atoms/schema/node`, the migration runner in `@atoms/schema/migrate`.
  */
-export {};
+export * from './models/index.js';
