@@ -1,0 +1,20 @@
+import { createEdgeLogger, type EdgeLoggerOptions } from './logging/edge-logger.js';
+import { createInIsolateMetricsBackend } from './metrics/in-isolate-backend.js';
+import { composeObservability, type Observability, type ObservabilityOptions } from './observability.js';
+
+export type EdgeObservabilityOptions = Omit<ObservabilityOptions, 'logger' | 'metricsBackend' | 'carrier'> & {
+  log?: Omit<EdgeLoggerOptions, 'service'>;
+};
+
+/** The edge wiring: JSON-line logger on `console.log`, in-isolate metrics, explicit context. */
+export function createEdgeObservability(options: EdgeObservabilityOptions): Observability {
+  return composeObservability({
+    ...options,
+    logger: createEdgeLogger({
+      service: options.service,
+      ...options.log,
+      base: { version: options.version, ...options.log?.base },
+    }),
+    metricsBackend: createInIsolateMetricsBackend(),
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Error shape in log lines, identical to pino's standard `err` serializer (`type`, `message`, `stack`, plus own
+ * enumerable properties such as `code`), so edge and Node lines match.
+ */
+export interface SerializedError {
+  type: string;
+  message: string;
+  stack?: string;
+  cause?: SerializedError | unknown;
+  [key: string]: unknown;
+}
+
+export function serializeError(error: unknown, depth = 0): SerializedError | unknown {
+  if (!(error instanceof Error)) return error;
+  const out: SerializedError = { type: error.constructor?.name || error.name || 'Error', message: error.message };
+  if (error.stack) out.stack = error.stack;
+  for (const key of Object.keys(error)) {
+    if (key === 'cause' || key in out) continue;
+    out[key] = (error as unknown as Record<string, unknown>)[key];
+  }
+  if (error.cause !== undefined && depth < 3) out.cause = serializeError(error.cause, depth + 1);
+  return out;
+}

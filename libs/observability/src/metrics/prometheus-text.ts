@@ -1,0 +1,36 @@
+import type { MetricFamily } from './metric-types.js';
+
+/**
+ * Prometheus text exposition format 0.0.4, byte-compatible with prom-client's output (same escaping, number
+ * formatting, family separators), so a scraper cannot tell the edge registry from the Node one.
+ */
+export function renderPrometheusText(families: readonly MetricFamily[]): string {
+  const blocks: string[] = [];
+  for (const family of families) {
+    let block = `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
+    for (const sample of family.samples) {
+      block += `${sample.name}${renderLabels(sample.labels)} ${formatNumber(sample.value)}\n`;
+    }
+    blocks.push(block);
+  }
+  return blocks.join('\n');
+}
+
+function renderLabels(labels: Record<string, string>): string {
+  let out = '';
+  for (const key in labels) {
+    out += `${out ? ',' : ''}${key}="${escapeLabelValue(labels[key] as string)}"`;
+  }
+  return out ? `{${out}}` : '';
+}
+
+export const escapeHelp = (help: string): string => help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+export const escapeLabelValue = (value: string): string =>
+  value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+export function formatNumber(value: number): string {
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  if (Number.isNaN(value)) return 'NaN';
+  return String(value);
+}
