@@ -1,4 +1,4 @@
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, type CryptoKey, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { TokenConfigError, TokenVerificationError } from './errors.js';
 import type { VerifiedIdentity } from './identity.js';
 import { ASYMMETRIC_ALGORITHMS, resolvePolicy, type VerificationOptions, type VerifyCallOptions } from './policy.js';
@@ -26,11 +26,19 @@ function staticKeys(jwks: JSONWebKeySet): JWTVerifyGetKey {
   } catch (error) {
     throw new TokenConfigError(`invalid key set: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return (header, token) => {
-    if (header.kid !== undefined && (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid))) {
+  const resolved = new Map<string, CryptoKey>();
+  return async (header, token) => {
+    const kid: unknown = header.kid;
+    if (kid === undefined) return lookup(header, token);
+    if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {
       throw new TokenVerificationError('malformed', 'token kid header is invalid');
     }
-    return lookup(header, token);
+    const memoKey = `${header.alg} ${kid}`;
+    const memo = resolved.get(memoKey);
+    if (memo) return memo;
+    const key = (await lookup(header, token)) as CryptoKey;
+    resolved.set(memoKey, key);
+    return key;
   };
 }
 

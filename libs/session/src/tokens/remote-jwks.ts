@@ -51,6 +51,8 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth', 'priv'];
 interface LoadedSet {
   readonly entry: JwksCacheEntry;
   readonly lookup: ReturnType<typeof createLocalJWKSet>;
+  /** Keys already resolved from this set, by `alg kid`: the hot path skips jose's candidate filtering. */
+  readonly resolved: Map<string, CryptoKey>;
 }
 
 function isLoopback(hostname: string): boolean {
@@ -170,8 +172,13 @@ export class RemoteJwks {
       throw new TokenVerificationError('malformed', 'token kid header is invalid');
     }
     const loaded = await this.#ensure();
+    const memoKey = kid === undefined ? undefined : `${header.alg} ${kid}`;
+    const memo = memoKey === undefined ? undefined : loaded.resolved.get(memoKey);
+    if (memo) return memo;
     try {
-      return (await loaded.lookup(header, token)) as CryptoKey;
+      const key = (await loaded.lookup(header, token)) as CryptoKey;
+      if (memoKey !== undefined) loaded.resolved.set(memoKey, key);
+      return key;
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
     }
@@ -254,7 +261,7 @@ export class RemoteJwks {
   }
 
   #adopt(entry: JwksCacheEntry): LoadedSet {
-    const loaded = { entry, lookup: createLocalJWKSet(entry.jwks) };
+    const loaded = { entry, lookup: createLocalJWKSet(entry.jwks), resolved: new Map<string, CryptoKey>() };
     this.#current = loaded;
     return loaded;
   }

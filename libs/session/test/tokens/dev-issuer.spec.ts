@@ -16,7 +16,7 @@ const AUDIENCE = 'http://localhost:8000/api/mcp';
 
 describe('DevIssuer', () => {
   it('mints access tokens with the registered claims, kid and typ, verifiable against its JWKS', async () => {
-    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE });
+    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, algorithm: 'ES256' });
     const minted = await issuer.mintAccessToken({
       sub: 'user-1',
       email: 'a@example.com',
@@ -39,8 +39,8 @@ describe('DevIssuer', () => {
     });
   });
 
-  it('publishes only public key material', async () => {
-    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, algorithm: 'RS256' });
+  it('publishes only public key material (RS256 by default)', async () => {
+    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE });
     const [key] = issuer.jwks().keys;
     expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: issuer.kid });
     for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(member);
