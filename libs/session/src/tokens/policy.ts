@@ -7,6 +7,8 @@ export interface RevocationQuery {
   readonly sub: string;
   /** Expiry, seconds since the epoch: a store can keep the entry exactly that long. */
   readonly exp: number;
+  /** Issued at, seconds since the epoch (lets a user-wide "sign out everywhere" refuse older tokens). */
+  readonly iat: number;
 }
 export type RevocationCheck = (query: RevocationQuery) => boolean | Promise<boolean>;
 

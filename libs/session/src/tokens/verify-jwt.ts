@@ -119,7 +119,13 @@ export async function verifyJwt(
   if (jti !== undefined && policy.isRevoked) {
     let revoked: boolean;
     try {
-      revoked = await policy.isRevoked({ iss: claims.iss as string, jti, sub: claims.sub, exp: claims.exp as number });
+      revoked = await policy.isRevoked({
+        iss: claims.iss as string,
+        jti,
+        sub: claims.sub,
+        exp: claims.exp as number,
+        iat: claims.iat as number,
+      });
     } catch (error) {
       throw new TokenVerificationError('revocation_check_failed', 'revocation check failed', { cause: error });
     }

@@ -33,6 +33,7 @@ describe('JWT attack battery (RS256 issuer behind a real JWKS endpoint)', () => 
   let issuer: string;
   let verifier: TokenVerifier;
   const revoked = new Set<string>();
+  const queries: unknown[] = [];
 
   beforeAll(async () => {
     key = await testKey('RS256', 'key-1');
@@ -48,7 +49,10 @@ describe('JWT attack battery (RS256 issuer behind a real JWKS endpoint)', () => 
       algorithms: ['RS256'],
       jwks: `${server.origin}/jwks.json`,
       remote: { cache: new MemoryJwksCache(), cooldownMs: 60_000 },
-      isRevoked: ({ iss, jti }) => revoked.has(`${iss} ${jti}`),
+      isRevoked: (query) => {
+        queries.push(query);
+        return revoked.has(`${query.iss} ${query.jti}`);
+      },
     });
   });
   afterAll(() => server.close());
@@ -168,8 +172,10 @@ describe('JWT attack battery (RS256 issuer behind a real JWKS endpoint)', () => 
   });
 
   it('revoked jti', async () => {
-    const token = await valid({ jti: 'to-revoke' });
+    const now = nowSeconds();
+    const token = await valid({ jti: 'to-revoke', iat: now, exp: now + 600 });
     await expect(verifier.verify(token)).resolves.toBeDefined();
+    expect(queries.at(-1)).toEqual({ iss: issuer, jti: 'to-revoke', sub: 'user-1', exp: now + 600, iat: now });
     revoked.add(`${issuer} to-revoke`);
     expect(await refusal(verifier, token)).toBe('revoked');
   });
