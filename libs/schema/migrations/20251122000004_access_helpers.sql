@@ -210,4 +210,4 @@ create function atoms_private.can_read_entity(entity_table text, entity uuid) re
   $$;
 
 revoke all on all functions in schema atoms_private from public;
-grant execute on all functions in schema atoms_private to anon, authenticated, service_role;
+grant execute on all functions in schema atoms_private to authenticated, service_role;

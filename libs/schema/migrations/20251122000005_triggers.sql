@@ -731,4 +731,4 @@ create trigger a60_delete_links after delete on public.requirements
   for each row execute function atoms_private.delete_entity_links();
 
 revoke all on all functions in schema atoms_private from public;
-grant execute on all functions in schema atoms_private to anon, authenticated, service_role;
+grant execute on all functions in schema atoms_private to authenticated, service_role;
