@@ -1,7 +1,10 @@
 import { MemoryStore } from '../../src/sessions/stores/memory-store.js';
 import { describeStoreContract } from './support/store-contract.js';
+import { describeServiceContract } from './support/service-contract.js';
 
 describe('MemoryStore', () => {
   const store = new MemoryStore();
-  describeStoreContract(() => ({ store, newOwner: async () => crypto.randomUUID() }));
+  const fixture = () => ({ store, newOwner: async () => crypto.randomUUID() });
+  describeStoreContract(fixture);
+  describeServiceContract(fixture);
 });

@@ -1,6 +1,7 @@
 import { PostgresStore } from '../../src/sessions/stores/postgres-store.js';
 import { createScratchDatabase } from './support/services.js';
 import { describeStoreContract } from './support/store-contract.js';
+import { describeServiceContract } from './support/service-contract.js';
 
 describe('Postgres store (real PostgreSQL, seed DDL of atoms_sessions)', () => {
   let db: Awaited<ReturnType<typeof createScratchDatabase>>;
@@ -12,7 +13,9 @@ describe('Postgres store (real PostgreSQL, seed DDL of atoms_sessions)', () => {
   });
   afterAll(() => db.cleanup());
 
-  describeStoreContract(() => ({ store, newOwner: () => db.addUser() }));
+  const fixture = () => ({ store, newOwner: () => db.addUser() });
+  describeStoreContract(fixture);
+  describeServiceContract(fixture);
 
   it('maps a session record onto the seed columns', async () => {
     const owner = await db.addUser();

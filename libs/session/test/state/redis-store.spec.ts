@@ -2,6 +2,7 @@ import { createRedisStore } from '../../src/node/redis/index.js';
 import type { StateStore } from '../../src/sessions/stores/state-store.js';
 import { connectRedis } from './support/services.js';
 import { describeStoreContract } from './support/store-contract.js';
+import { describeServiceContract } from './support/service-contract.js';
 
 describe('Redis store (ioredis, real Redis)', () => {
   let store: StateStore;
@@ -14,5 +15,7 @@ describe('Redis store (ioredis, real Redis)', () => {
   });
   afterAll(() => cleanup());
 
-  describeStoreContract(() => ({ store, newOwner: async () => crypto.randomUUID(), selfExpiring: true }));
+  const fixture = () => ({ store, newOwner: async () => crypto.randomUUID(), selfExpiring: true });
+  describeStoreContract(fixture);
+  describeServiceContract(fixture);
 });
