@@ -12,6 +12,8 @@ import {
 import { FileSigningKeyStore } from '../../src/node/key-store/index.js';
 
 const ISSUER = 'http://localhost:8000';
+/** ES256 keys generate in ~1 ms (RSA-2048: 50-400 ms); used wherever the algorithm is not the point. */
+const FAST = { algorithm: 'ES256' } as const;
 const AUDIENCE = 'http://localhost:8000/api/mcp';
 
 describe('DevIssuer', () => {
@@ -51,9 +53,9 @@ describe('DevIssuer', () => {
 
   it('reuses the stored key pair on the next start', async () => {
     const keyStore = new MemorySigningKeyStore();
-    const first = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, keyStore });
+    const first = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, ...FAST, keyStore });
     const token = (await first.mintAccessToken({ sub: 'u' })).token;
-    const second = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, keyStore });
+    const second = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, ...FAST, keyStore });
     expect(second.kid).toBe(first.kid);
     await expect(second.accessTokenVerifier().verify(token)).resolves.toMatchObject({ sub: 'u' });
   });
@@ -67,7 +69,7 @@ describe('DevIssuer', () => {
   });
 
   it('refresh tokens verify as refresh tokens and are refused as access tokens', async () => {
-    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE });
+    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, ...FAST });
     const refresh = await issuer.mintRefreshToken({ sub: 'user-1', sessionId: 's-9' });
     await expect(issuer.verifyRefreshToken(refresh.token)).resolves.toMatchObject({
       sub: 'user-1',
@@ -90,7 +92,7 @@ describe('DevIssuer', () => {
   });
 
   it('rotates keys: new tokens get the new kid, old tokens still verify', async () => {
-    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE });
+    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, ...FAST });
     const verifier = issuer.accessTokenVerifier();
     const before = await issuer.mintAccessToken({ sub: 'u' });
     const oldKid = issuer.kid;
@@ -106,7 +108,7 @@ describe('DevIssuer', () => {
   });
 
   it('refuses bad mint requests with a clear error', async () => {
-    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE });
+    const issuer = await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, ...FAST });
     await expect(issuer.mintAccessToken({ sub: '' })).rejects.toThrow(TokenConfigError);
     await expect(issuer.mintAccessToken({ sub: 'u', claims: { iss: 'evil' } })).rejects.toThrow(/set by the issuer/);
     await expect(issuer.mintAccessToken({ sub: 'u', ttlSeconds: 2 * 86_400 })).rejects.toThrow(/ttlSeconds/);
@@ -128,6 +130,7 @@ describe('FileSigningKeyStore', () => {
     const first = await DevIssuer.create({
       issuer: ISSUER,
       audience: AUDIENCE,
+      ...FAST,
       keyStore: new FileSigningKeyStore(path),
     });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
@@ -135,6 +138,7 @@ describe('FileSigningKeyStore', () => {
     const second = await DevIssuer.create({
       issuer: ISSUER,
       audience: AUDIENCE,
+      ...FAST,
       keyStore: new FileSigningKeyStore(path),
     });
     expect(second.kid).toBe(first.kid);
@@ -144,7 +148,7 @@ describe('FileSigningKeyStore', () => {
     const path = join(dir, 'keys.json');
     const issuers = await Promise.all(
       Array.from({ length: 8 }, () =>
-        DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, keyStore: new FileSigningKeyStore(path) }),
+        DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, ...FAST, keyStore: new FileSigningKeyStore(path) }),
       ),
     );
     expect(new Set(issuers.map((i) => i.kid)).size).toBe(1);
@@ -152,7 +156,7 @@ describe('FileSigningKeyStore', () => {
 
   it('refuses a key file readable by others, and a corrupt one', async () => {
     const path = join(dir, 'keys.json');
-    await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, keyStore: new FileSigningKeyStore(path) });
+    await DevIssuer.create({ issuer: ISSUER, audience: AUDIENCE, ...FAST, keyStore: new FileSigningKeyStore(path) });
     await chmod(path, 0o644);
     await expect(new FileSigningKeyStore(path).load()).rejects.toThrow(/chmod 600/);
     await writeFile(path, '{"version":1,"keys":[]}', { mode: 0o600 });

@@ -41,7 +41,7 @@ describe('token verification and the dev issuer inside the Edge runtime VM', () 
   });
 
   it('RemoteJwks fetches through the edge fetch API (the issuer Response as the endpoint)', async () => {
-    const issuer = await createDevIssuer({ issuer: ISSUER, audience: AUDIENCE });
+    const issuer = await createDevIssuer({ issuer: ISSUER, audience: AUDIENCE, algorithm: 'ES256' });
     let fetches = 0;
     const jwks = new RemoteJwks({
       uri: `${ISSUER}/.well-known/jwks.json`,
@@ -58,7 +58,7 @@ describe('token verification and the dev issuer inside the Edge runtime VM', () 
   });
 
   it("RemoteJwks fetches a real HTTP endpoint with the edge runtime's own fetch", async () => {
-    const issuer = await createDevIssuer({ issuer: ISSUER, audience: AUDIENCE });
+    const issuer = await createDevIssuer({ issuer: ISSUER, audience: AUDIENCE, algorithm: 'ES256' });
     const server = await startHttpFixture(async (_request, response) => {
       response.writeHead(200, { 'content-type': 'application/jwk-set+json' });
       response.end(JSON.stringify(issuer.jwks()));
@@ -79,7 +79,7 @@ describe('token verification and the dev issuer inside the Edge runtime VM', () 
   });
 
   it('HMAC verification, multi-issuer routing and typed refusals', async () => {
-    const issuer = await createDevIssuer({ issuer: ISSUER, audience: AUDIENCE });
+    const issuer = await createDevIssuer({ issuer: ISSUER, audience: AUDIENCE, algorithm: 'ES256' });
     const hmac = createHmacVerifier({
       issuer: 'https://x.supabase.co/auth/v1',
       audience: 'authenticated',

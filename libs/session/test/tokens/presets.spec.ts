@@ -134,7 +134,11 @@ describe('Supabase and AuthKit presets, multi-issuer routing', () => {
   });
 
   it('multi-issuer: routes by iss, refuses unknown issuers, and a forged iss only selects who refuses', async () => {
-    const dev = await DevIssuer.create({ issuer: 'http://localhost:8000', audience: 'client_01ABC' });
+    const dev = await DevIssuer.create({
+      issuer: 'http://localhost:8000',
+      audience: 'client_01ABC',
+      algorithm: 'ES256',
+    });
     const verifier = createMultiIssuerVerifier([
       createSupabaseVerifier({ url: server.origin, jwtSecret: SUPABASE_SECRET }),
       createAuthKitVerifier({
