@@ -4,3 +4,6 @@
  * `@atoms/schema/node`, the migration runner in `@atoms/schema/migrate`.
  */
 export * from './models/index.js';
+export * from './errors/index.js';
+export * from './port/index.js';
+export * from './supabase/index.js';

@@ -30,6 +30,7 @@ const exact: Record<string, DatabaseErrorCode> = {
   '57P02': 'unavailable', // crash_shutdown
   '57P03': 'unavailable', // cannot_connect_now
   '55P03': 'unavailable', // lock_not_available
+  '3D000': 'unavailable', // invalid_catalog_name: the configured database does not exist
 };
 
 const classes: Record<string, DatabaseErrorCode> = {

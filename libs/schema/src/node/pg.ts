@@ -97,7 +97,7 @@ export function pgDatabase(options: PgDatabaseOptions = {}): Database {
   return {
     kind: 'pg',
     transactional: true,
-    asUser: (user: UserContext, work) => unit('authenticated', userClaims(user?.claims), work),
+    asUser: async (user: UserContext, work) => unit('authenticated', userClaims(user?.claims), work),
     asService: (work, opts) => unit('service_role', { ...opts?.claims, role: 'service_role' } as Claims, work),
     asAnonymous: (work) => unit('anon', undefined, work),
     close: async () => {

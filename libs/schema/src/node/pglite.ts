@@ -1,4 +1,4 @@
-import { types, type Extensions, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
+import { types, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
 import { fromPostgresError } from '../errors/from-postgres.js';
 import { DEFAULT_STATEMENT_TIMEOUT_MS, roleSetup, userClaims, type DatabaseRole } from '../port/roles.js';
 import { SqlSession, type FunctionCatalog } from '../port/sql-session.js';
@@ -53,7 +53,7 @@ export function pgliteDatabase(pg: PGliteInterface, options: PgliteDatabaseOptio
   return {
     kind: 'pglite',
     transactional: true,
-    asUser: (user: UserContext, work) => unit('authenticated', userClaims(user?.claims), work),
+    asUser: async (user: UserContext, work) => unit('authenticated', userClaims(user?.claims), work),
     asService: (work, opts) => unit('service_role', { ...opts?.claims, role: 'service_role' } as Claims, work),
     asAnonymous: (work) => unit('anon', undefined, work),
     close: async () => {
@@ -67,19 +67,16 @@ export interface OpenPgliteOptions extends PgliteDatabaseOptions {
   dataDir?: string;
   /** A dump (`dumpDataDir()`) to start from, e.g. a migrated template. */
   loadDataDir?: Blob | File;
-  /** Load pgvector (default true). */
-  vector?: boolean;
 }
 
-/** Opens a PGlite instance with pgvector and wraps it as a Database. */
+/**
+ * Opens a PGlite instance with the extensions the migrations expect (pgvector, pg_trgm: a database must be
+ * reopened with the set it was migrated with) and wraps it as a Database.
+ */
 export async function openPglite(options: OpenPgliteOptions = {}): Promise<{ pg: PGliteInterface; db: Database }> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const extensions: Extensions =
-    options.vector === false ? {} : { vector: (await import('@electric-sql/pglite-pgvector')).vector };
-  const pg = await PGlite.create({
-    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+  const { openPglite: open } = await import('../migrate/pglite.js');
+  const pg = await open(options.dataDir, {
     ...(options.loadDataDir !== undefined && { loadDataDir: options.loadDataDir }),
-    extensions,
   });
   return { pg, db: pgliteDatabase(pg, options) };
 }

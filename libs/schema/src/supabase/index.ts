@@ -1,0 +1,1 @@
+export { supabaseDatabase, type SupabaseDatabaseOptions } from './supabase-database.js';
