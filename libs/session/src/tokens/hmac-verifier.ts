@@ -32,8 +32,10 @@ export function createHmacVerifier(options: HmacVerifierOptions): TokenVerifier 
       crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: HASH_OF[alg] as string }, false, ['verify']),
     ]),
   );
-  // Imports are started eagerly; an import failure surfaces on first use (and at `ready()`).
+  // Imports start now; a failure surfaces on the first verify (the rejection is observed there, not lost).
   for (const pending of imports.values()) pending.catch(() => undefined);
+  // The copy is only needed until the keys exist.
+  void Promise.allSettled(imports.values()).then(() => raw.fill(0));
   const single =
     policy.algorithms.length === 1 ? (imports.get(policy.algorithms[0] as string) as Promise<CryptoKey>) : undefined;
   let singleKey: CryptoKey | undefined;

@@ -205,7 +205,12 @@ export class RemoteJwks {
 
   async #ensure(): Promise<LoadedSet> {
     const current = this.#current;
-    if (current && this.#clock() - current.entry.fetchedAt < this.#maxAgeMs) return current;
+    if (current) {
+      const age = this.#clock() - current.entry.fetchedAt;
+      if (age < this.#maxAgeMs) return current;
+      // Right after a failed refetch: keep serving the stale set without even asking the shared cache again.
+      if (!this.#mayFetch() && age < this.#maxStaleMs) return current;
+    }
     return this.#load(false);
   }
 

@@ -255,6 +255,18 @@ describe('JWT attack battery (HS256 verifier)', () => {
     await expect(verifier.verify(await token({ scp: ['a', 'b'] }))).resolves.toMatchObject({ scopes: ['a', 'b'] });
   });
 
+  it('several HMAC algorithms when configured, each with its own imported key', async () => {
+    const multi = createHmacVerifier({
+      issuer,
+      audience: 'authenticated',
+      secret: SECRET,
+      algorithms: ['HS256', 'HS512'],
+    });
+    await expect(multi.verify(await token({}, 'HS512'))).resolves.toMatchObject({ sub: 'user-1' });
+    await expect(multi.verify(await token({}, 'HS256'))).resolves.toMatchObject({ sub: 'user-1' });
+    expect(await refusal(multi, await token({}, 'HS384'))).toBe('alg_not_allowed');
+  });
+
   it('wrong secret', async () => {
     expect(await refusal(verifier, await token({}, 'HS256', new TextEncoder().encode(`${SECRET}-other`)))).toBe(
       'bad_signature',
