@@ -1,3 +1,4 @@
+import { isError } from '../logging/error-serializer.js';
 import { createRedactor } from '../logging/redaction.js';
 import type { AtomsMetrics } from '../metrics/atoms-metrics.js';
 import { aggregateStatus } from './aggregate-status.js';
@@ -123,7 +124,7 @@ export class HealthService {
       const outcome = await Promise.race([Promise.resolve().then(() => check.check(controller.signal)), timeout]);
       result = normalize(outcome);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = isError(error) ? error.message : String(error);
       result = { status: 'fail', output: error instanceof CheckTimeoutError ? message : `check failed: ${message}` };
     } finally {
       clearTimeout(timer);

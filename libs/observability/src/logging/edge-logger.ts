@@ -1,4 +1,4 @@
-import { serializeError } from './error-serializer.js';
+import { isError, serializeError } from './error-serializer.js';
 import { LOG_FIELDS, LOG_LEVEL_VALUES, type LogBindings, type LogFn, type Logger, type LogLevel } from './logger.js';
 import { createRedactor, type RedactionOptions, type Redactor } from './redaction.js';
 
@@ -66,7 +66,7 @@ function formatLine(shared: Shared, bindings: string, level: LogLevel, first: ob
   let msg = message;
   if (typeof first === 'string') {
     msg = first;
-  } else if (first instanceof Error) {
+  } else if (isError(first)) {
     fields = { [LOG_FIELDS.error]: first };
     msg ??= first.message;
   } else if (first !== null && first !== undefined) {
@@ -76,7 +76,7 @@ function formatLine(shared: Shared, bindings: string, level: LogLevel, first: ob
   if (fields) {
     const redacted = shared.redactor.redactValue(fields);
     const err = redacted[LOG_FIELDS.error];
-    const prepared = err instanceof Error ? { ...redacted, [LOG_FIELDS.error]: serializeError(err) } : redacted;
+    const prepared = isError(err) ? { ...redacted, [LOG_FIELDS.error]: serializeError(err) } : redacted;
     body = fragment(shared.redactor, prepared, false);
   }
   const head = `{"${LOG_FIELDS.level}":"${level}","${LOG_FIELDS.timestamp}":"${shared.now().toISOString()}"`;

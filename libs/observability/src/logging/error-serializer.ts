@@ -11,7 +11,7 @@ export interface SerializedError {
 }
 
 export function serializeError(error: unknown, depth = 0): SerializedError | unknown {
-  if (!(error instanceof Error)) return error;
+  if (!isError(error)) return error;
   const out: SerializedError = { type: error.constructor?.name || error.name || 'Error', message: error.message };
   if (error.stack) out.stack = error.stack;
   for (const key of Object.keys(error)) {
@@ -20,4 +20,9 @@ export function serializeError(error: unknown, depth = 0): SerializedError | unk
   }
   if (error.cause !== undefined && depth < 3) out.cause = serializeError(error.cause, depth + 1);
   return out;
+}
+
+/** `instanceof Error` fails for errors from another realm (VM contexts, edge primitives); the brand check does not. */
+export function isError(value: unknown): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }

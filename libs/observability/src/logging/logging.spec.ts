@@ -3,6 +3,7 @@ import { captureLines } from '../../test/support/capture.js';
 import { createNodeLogger } from '../node/pino-logger.js';
 import { createEdgeLogger } from './edge-logger.js';
 import type { Logger } from './logger.js';
+import { must } from '../../test/support/must.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEiLCJyb2xlIjoiYWRtaW4ifQ.c2lnbmF0dXJlLXZhbHVlLXNlY3JldA';
@@ -107,10 +108,10 @@ describe('line shape parity', () => {
       logger.child({ requestId: 'r' }).warn({ tool: 'entity_tool', headers: { cookie: 'x' } }, 'hello');
     call(createNodeLogger({ service: 's', destination: node.stream, carrier: false }));
     call(createEdgeLogger({ service: 's', write: edge.write }));
-    const [a] = node.parsed();
-    const [b] = edge.parsed();
-    delete a!['timestamp'];
-    delete b!['timestamp'];
+    const a = must(node.parsed()[0]);
+    const b = must(edge.parsed()[0]);
+    delete a['timestamp'];
+    delete b['timestamp'];
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 

@@ -5,6 +5,8 @@
  *  2. by value, on the serialised line: bearer/basic credentials and JWT-shaped strings are replaced wherever they
  *     appear (messages, error text, keys we did not anticipate).
  */
+import { isError } from './error-serializer.js';
+
 export const REDACTED = '[REDACTED]';
 
 // Compared against the key lower-cased with '-' and '_' removed, so `X-Api-Key`, `api_key` and `apiKey` all match.
@@ -65,7 +67,7 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   const walk = (value: unknown, depth: number): unknown => {
     if (value === null || typeof value !== 'object') return value;
     // Errors go through the error serializer; their text is covered by the line scrub.
-    if (value instanceof Error || value instanceof Date) return value;
+    if (isError(value) || value instanceof Date) return value;
     if (depth >= maxDepth) return '[Truncated]';
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;

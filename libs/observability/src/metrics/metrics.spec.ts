@@ -7,6 +7,7 @@ import { METRICS } from './metric-catalogue.js';
 import type { MetricDefinition, MetricsBackend } from './metric-types.js';
 import { MetricsRegistry } from './metrics-registry.js';
 import { routeTemplate } from './route-template.js';
+import { must } from '../../test/support/must.js';
 
 const backends: [string, () => MetricsBackend][] = [
   ['in-isolate', () => createInIsolateMetricsBackend()],
@@ -103,7 +104,7 @@ describe.each(backends)('histogram correctness (%s)', (_name, make) => {
     const registry = new MetricsRegistry(make());
     const histogram = registry.histogram(seconds);
     for (const value of [0.05, 0.1, 0.1000001, 0.5, 0.7, 1, 1.5, 30]) histogram.observe({ op: 'a' }, value);
-    const family = (await registry.collect()).find((f) => f.name === seconds.name)!;
+    const family = must((await registry.collect()).find((f) => f.name === seconds.name));
     const values = Object.fromEntries(
       family.samples.map((s) => [`${s.name}${s.labels['le'] ? `{${s.labels['le']}}` : ''}`, s.value]),
     );
@@ -123,11 +124,11 @@ describe.each(backends)('histogram correctness (%s)', (_name, make) => {
     histogram.observe({ op: 'a' }, 0.2);
     histogram.observe({ op: 'b' }, 0.2);
     histogram.observe({ op: 'b' }, 2);
-    const family = (await registry.collect()).find((f) => f.name === seconds.name)!;
+    const family = must((await registry.collect()).find((f) => f.name === seconds.name));
     const count = (op: string) => family.samples.find((s) => s.name.endsWith('_count') && s.labels['op'] === op)?.value;
     expect([count('a'), count('b')]).toEqual([1, 2]);
     registry.backend.reset();
-    const after = (await registry.collect()).find((f) => f.name === seconds.name)!;
+    const after = must((await registry.collect()).find((f) => f.name === seconds.name));
     expect(after.samples.filter((s) => s.value !== 0)).toEqual([]);
   });
 });
@@ -168,7 +169,7 @@ describe('histogram quantile estimate', () => {
         durationSeconds: i / 1000,
       });
     }
-    const family = (await metrics.collect()).find((f) => f.name === METRICS.httpServerRequestDuration.name)!;
+    const family = must((await metrics.collect()).find((f) => f.name === METRICS.httpServerRequestDuration.name));
     const { buckets, count, sum } = mergedBuckets(family);
     expect(count).toBe(100);
     expect(sum).toBeCloseTo(5.05);
@@ -208,7 +209,7 @@ describe('bounded labels', () => {
       labels: { name: { maxValues: 3 } },
     });
     for (const name of ['a', 'b', 'c', 'd', 'e', 'a']) counter.inc({ name });
-    const family = (await registry.collect()).find((f) => f.name === 'capped_total')!;
+    const family = must((await registry.collect()).find((f) => f.name === 'capped_total'));
     expect(Object.fromEntries(family.samples.map((s) => [s.labels['name'], s.value]))).toEqual({
       a: 2,
       b: 1,
@@ -247,7 +248,7 @@ describe('bounded labels', () => {
       labels: { user: { maxValues: 20 } },
     });
     for (let i = 0; i < 1000; i++) counter.inc({ user: `user_${i}` });
-    const family = (await registry.collect()).find((f) => f.name === 'per_user_total')!;
+    const family = must((await registry.collect()).find((f) => f.name === 'per_user_total'));
     expect(family.samples.length).toBeLessThanOrEqual(21);
     expect(family.samples.reduce((s, x) => s + x.value, 0)).toBe(1000);
   });

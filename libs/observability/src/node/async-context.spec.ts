@@ -4,6 +4,7 @@ import { captureLines } from '../../test/support/capture.js';
 import { extractCorrelation } from '../correlation/correlation-context.js';
 import { createAsyncContextCarrier } from './async-context-carrier.js';
 import { createNodeLogger } from './pino-logger.js';
+import { must } from '../../test/support/must.js';
 
 describe('AsyncLocalStorage carrier', () => {
   it('keeps the context across awaits, timers and promise chains', async () => {
@@ -32,7 +33,7 @@ describe('AsyncLocalStorage carrier', () => {
           const observed: string[] = [];
           for (let step = 0; step < 3; step++) {
             await sleep((i * 7 + step * 3) % 5);
-            observed.push(carrier.current()!.correlationId);
+            observed.push(must(carrier.current()).correlationId);
             logger.info({ i, step }, 'step');
           }
           return observed;
@@ -44,7 +45,7 @@ describe('AsyncLocalStorage carrier', () => {
     expect(lines).toHaveLength(150);
     for (const line of lines) expect(line['correlationId']).toBe(`req-${line['i']}`);
     // Lines really interleaved, so the check above is about isolation, not ordering.
-    expect(lines.slice(0, 50).some((l) => l['step'] !== 0 || l['i'] !== lines[0]!['i'])).toBe(true);
+    expect(lines.slice(0, 50).some((l) => l['step'] !== 0 || l['i'] !== must(lines[0])['i'])).toBe(true);
   });
 
   it('mixes the context into every pino line, and nothing outside a request', () => {
@@ -58,6 +59,6 @@ describe('AsyncLocalStorage carrier', () => {
     const [outside, inside] = sink.parsed();
     expect(outside).not.toHaveProperty('correlationId');
     expect(inside).toMatchObject({ correlationId: 'c-9', userId: 'u-1', tool: 'query_tool', message: 'inside' });
-    expect(inside!['traceId']).toMatch(/^[0-9a-f]{32}$/);
+    expect(must(inside)['traceId']).toMatch(/^[0-9a-f]{32}$/);
   });
 });

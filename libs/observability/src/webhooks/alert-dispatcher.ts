@@ -1,3 +1,4 @@
+import { isError } from '../logging/error-serializer.js';
 import type { Logger } from '../logging/logger.js';
 import type { AtomsMetrics } from '../metrics/atoms-metrics.js';
 import {
@@ -208,7 +209,7 @@ function parseRetryAfter(value: string | null): number | undefined {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) {
+  if (isError(error)) {
     const cause = (error as { cause?: unknown }).cause;
     const code = cause && typeof cause === 'object' ? (cause as { code?: unknown }).code : undefined;
     return typeof code === 'string' ? `${error.message} (${code})` : error.message;
