@@ -1,6 +1,6 @@
 import { AuditEmitter, type AuditOptions } from './audit.js';
 import { extractBearer } from './bearer.js';
-import { deviceFromHeaders, readHeader, type DeviceSnapshot, type HeaderSource } from './device.js';
+import { deviceFromHeaders, readHeader, type HeaderSource } from './device.js';
 import { invalidArgument } from './errors.js';
 import type { RevocationLookup } from './revocation.js';
 import {
@@ -189,26 +189,32 @@ export function createRequestAuthenticator(
     }
 
     const sessions = options.sessions;
-    const session = await sessions.get(userId, sessionId);
-    if (!session) return deny(401, 'invalid_token', 'session_not_found', 'the session has ended; sign in again');
-
+    const device = await deviceFromHeaders(headers, ip);
     let risk: RiskAssessment | null = null;
     let action: RiskAction = 'allow';
-    let device: DeviceSnapshot | undefined;
-    if (session.device) {
-      device = await deviceFromHeaders(headers, ip);
-      risk = assessRisk(session.device, device, weights);
-      action = riskAction(risk.score, policy);
+    // One read and one compare-and-set: the guard scores the device before the session is written, and stops the
+    // write when the policy refuses the request.
+    const touched = await sessions.touch(userId, sessionId, {
+      device,
+      guard: (session) => {
+        risk = session.device ? assessRisk(session.device, device, weights) : null;
+        action = risk ? riskAction(risk.score, policy) : 'allow';
+        return action === 'allow' || action === 'record';
+      },
+    });
+    if (!touched) return deny(401, 'invalid_token', 'session_not_found', 'the session has ended; sign in again');
+    const assessed = risk as RiskAssessment | null;
+    if (assessed && action !== 'allow') {
       const event = {
         at: now(),
         userId,
-        sessionHandle: session.handle,
-        risk: { score: risk.score, signals: risk.signals },
+        sessionHandle: touched.handle,
+        risk: { score: assessed.score, signals: assessed.signals },
         ...(device.ipPrefix ? { ipPrefix: device.ipPrefix } : {}),
       };
       if (action === 'revoke') {
         await audit.emit({ type: 'session.hijack_suspected', ...event, reason: 'risk_revoke' });
-        await sessions.terminateByHandle(userId, session.handle, 'hijack_suspected');
+        await sessions.terminateByHandle(userId, touched.handle, 'hijack_suspected');
         return deny(
           401,
           'invalid_token',
@@ -220,10 +226,8 @@ export function createRequestAuthenticator(
         await audit.emit({ type: 'session.reauthentication_required', ...event });
         return deny(401, 'invalid_token', 'reauthentication_required', 'sign in again to continue this session');
       }
-      if (action === 'record') await audit.emit({ type: 'session.device_changed', ...event });
+      await audit.emit({ type: 'session.device_changed', ...event });
     }
-    const touched = await sessions.touchByHandle(userId, session.handle, device ? { device } : {});
-    if (!touched) return deny(401, 'invalid_token', 'session_not_found', 'the session has ended; sign in again');
     return { ok: true, identity, session: touched, risk, riskAction: action };
   };
 }

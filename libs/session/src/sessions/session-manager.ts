@@ -66,6 +66,12 @@ export interface CreatedSession {
 
 export interface TouchInput {
   readonly device?: DeviceSnapshot;
+  /**
+   * Called with the live session before it is written (possibly more than once if concurrent touches race);
+   * return false to leave it untouched — `touch` then returns the session as stored. Lets a caller inspect and
+   * update a session in two store round trips instead of three (`get`, then `touch`).
+   */
+  readonly guard?: (session: SessionInfo) => boolean | Promise<boolean>;
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{22,256}$/;
@@ -172,6 +178,7 @@ export class SessionManager {
       if (await this.#expireIfDue(handle, stored.value)) return null;
       const now = this.#now();
       const current = stored.value;
+      if (input.guard && !(await input.guard(this.#info(handle, current)))) return this.#info(handle, current);
       const sameDevice =
         input.device === undefined ||
         (input.device.ipPrefix === current.lastIpPrefix && input.device.userAgent === current.lastUserAgent);
