@@ -760,11 +760,12 @@ create index user_roles_document_id_idx on public.user_roles (document_id);
 -- ---------------------------------------------------------------------------------------------------------
 -- Sessions and OAuth
 -- ---------------------------------------------------------------------------------------------------------
--- Exactly the seed checklist's session table (uuid_generate_v4() there; gen_random_uuid() here is the same
--- random v4 UUID without needing the uuid-ossp extension), its user now a profile.
+-- The seed checklist's session table, column for column (uuid_generate_v4() there; gen_random_uuid() here is
+-- the same random v4 UUID without the uuid-ossp extension). Its user is a profile; removing a profile removes
+-- its sessions (with a plain reference the profile could not be deleted while it has sessions).
 create table public.atoms_sessions (
   id uuid primary key default gen_random_uuid(),
-  user_id uuid references public.profiles (id),
+  user_id uuid references public.profiles (id) on delete cascade,
   token_hash text not null,
   expires_at timestamp with time zone not null,
   created_at timestamp with time zone default now(),

@@ -395,6 +395,21 @@ create function atoms_private.create_personal_organization() returns trigger
   end
   $$;
 
+-- Profile removal takes the personal organization with it (otherwise its last owner could never leave);
+-- ownership of any other organization must be handed over first (the last-owner guard refuses).
+create function atoms_private.delete_personal_organization() returns trigger
+  language plpgsql security definer set search_path = ''
+  as $$
+  begin
+    delete from public.organizations o
+     where o.id = old.personal_organization_id and o.type = 'personal'
+       and not exists (select 1 from public.organization_members m
+                        where m.organization_id = o.id and m.user_id <> old.id
+                          and atoms_private.is_active(m.status, m.is_deleted));
+    return null;
+  end
+  $$;
+
 -- Member limits by plan (free 5, pro 50, enterprise unlimited), counted over active members. The organization
 -- row is locked so concurrent additions cannot both take the last seat.
 create function atoms_private.enforce_member_limit() returns trigger
@@ -708,6 +723,12 @@ create trigger a10_owner_membership after insert on public.projects
   for each row execute function atoms_private.add_project_owner();
 create trigger a10_personal_organization after insert on public.profiles
   for each row execute function atoms_private.create_personal_organization();
+
+-- After the profile row is gone (so the organization's ON DELETE SET NULL finds nothing to touch) but before
+-- the foreign-key cascades remove its memberships: after-triggers fire in name order and the internal
+-- "RI_ConstraintTrigger_…" names sort after this upper-case one.
+create trigger "A00_personal_organization" after delete on public.profiles
+  for each row execute function atoms_private.delete_personal_organization();
 
 create trigger b60_member_limit before insert or update of status, is_deleted, organization_id
   on public.organization_members for each row execute function atoms_private.enforce_member_limit();

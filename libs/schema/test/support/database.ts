@@ -6,7 +6,13 @@ export type Backend = 'pglite' | 'postgres';
 
 /** Rows come back as plain objects on both backends; errors are the backend's own (code, constraint, …). */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+/** `rowCount`: rows returned, or rows affected by INSERT/UPDATE/DELETE without RETURNING. */
+export interface QueryResult<T> {
+  readonly rows: T[];
+  readonly rowCount: number;
 }
 
 export interface TestDatabase extends Queryable {
@@ -44,7 +50,7 @@ async function openPgliteTestDatabase(): Promise<TestDatabase> {
     pglite: db,
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const result = await db.query<T>(sql, [...params]);
-      return { rows: result.rows };
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
     async exec(sql: string) {
       await db.exec(sql);
@@ -72,7 +78,7 @@ async function openPostgresTestDatabase(): Promise<TestDatabase> {
     url: clone.url,
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const result = await client.query(sql, [...params]);
-      return { rows: result.rows as T[] };
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
     },
     async exec(sql: string) {
       await client.query(sql);
