@@ -22,8 +22,9 @@ const exact: Record<string, DatabaseErrorCode> = {
   '42501': 'permission_denied', // insufficient_privilege, including row-level security refusals
   '28000': 'permission_denied', // invalid_authorization_specification
   '28P01': 'permission_denied', // invalid_password
-  P0002: 'not_found', // no_data_found
-  '42P01': 'not_found', // undefined_table
+  '54000': 'validation', // program_limit_exceeded: a batch or bulk request over the functions' limits
+  '42P01': 'validation', // undefined_table: a table name passed to a generic function (the port checks its own)
+  P0002: 'not_found', // no_data_found: ids missing or invisible to the caller (DETAIL lists them)
   '42883': 'not_found', // undefined_function
   '57014': 'unavailable', // query_canceled (statement timeout)
   '57P01': 'unavailable', // admin_shutdown

@@ -16,6 +16,8 @@ export interface DatabaseErrorDetails {
   /** Postgres' DETAIL (e.g. which key collided). */
   readonly detail?: string;
   readonly hint?: string;
+  /** The workflow step that failed (SQL functions put `atoms_step:<step>` first in the HINT). */
+  readonly step?: string;
   /** Field-level problems found before anything was sent to the database. */
   readonly issues?: readonly { path: string; message: string }[];
 }
@@ -33,6 +35,7 @@ export class DatabaseError extends Error {
   readonly table: string | undefined;
   readonly detail: string | undefined;
   readonly hint: string | undefined;
+  readonly step: string | undefined;
   readonly issues: readonly { path: string; message: string }[] | undefined;
 
   constructor(
@@ -49,17 +52,22 @@ export class DatabaseError extends Error {
     this.table = details.table;
     this.detail = details.detail;
     this.hint = details.hint;
+    this.step = details.step ?? stepFromHint(details.hint);
     this.issues = details.issues;
   }
 
   /** A plain object for structured logs and tool errors (no stack, no cause). */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { code: this.code, message: this.message };
-    for (const key of ['sqlState', 'constraint', 'column', 'table', 'detail', 'hint', 'issues'] as const) {
+    for (const key of ['sqlState', 'constraint', 'column', 'table', 'detail', 'hint', 'step', 'issues'] as const) {
       if (this[key] !== undefined) out[key] = this[key];
     }
     return out;
   }
+}
+
+function stepFromHint(hint: string | undefined): string | undefined {
+  return hint ? /^atoms_step:([A-Za-z0-9_.-]+)/.exec(hint)?.[1] : undefined;
 }
 
 export function isDatabaseError(error: unknown): error is DatabaseError {

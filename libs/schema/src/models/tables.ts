@@ -443,7 +443,8 @@ export const relations = {
   requirements: table({
     id: col.id(),
     ai_analysis: col.jsonb().nullable(),
-    block_id: col.uuid(),
+    // Filled when absent: the document's first block (created if none).
+    block_id: col.uuid().defaulted(),
     description: col.text().nullable(),
     document_id: col.uuid(),
     embedding: col.vector().nullable(),

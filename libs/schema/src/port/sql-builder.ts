@@ -20,7 +20,21 @@ export function serializeValue(column: Pick<ColumnMeta, 'type'>, value: unknown)
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
   if (column.type === 'jsonb' || column.type === 'json') return JSON.stringify(value);
+  // Arrays travel as Postgres array literals in text: both drivers pass text through unchanged, while their own
+  // array serialisation differs (PGlite has none for float8[]).
+  if ((column.type === 'vector' || column.type.startsWith('_')) && Array.isArray(value)) return arrayLiteral(value);
   return value;
+}
+
+/** `['a', 'b"c', null]` -> `{"a","b\"c",NULL}`: every element quoted, so commas, braces and quotes are safe. */
+export function arrayLiteral(values: readonly unknown[]): string {
+  const element = (v: unknown): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (Array.isArray(v)) return arrayLiteral(v);
+    const text = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  };
+  return `{${values.map(element).join(',')}}`;
 }
 
 /**
@@ -69,9 +83,9 @@ function whereClause(filters: CheckedFilter[], params: Params): string {
       case 'ilike':
         return `${ident}::text ILIKE ${params.add(value)}`;
       case 'in':
-        return `${ident} = ANY(${params.add((value as unknown[]).map((v) => serializeValue(column, v)))})`;
+        return `${ident} = ANY(${params.add(arrayLiteral((value as unknown[]).map((v) => serializeValue(column, v))))})`;
       case 'not_in':
-        return `${ident} <> ALL(${params.add((value as unknown[]).map((v) => serializeValue(column, v)))})`;
+        return `${ident} <> ALL(${params.add(arrayLiteral((value as unknown[]).map((v) => serializeValue(column, v))))})`;
       case 'is_null':
         return `${ident} IS ${value ? '' : 'NOT '}NULL`;
     }
@@ -147,7 +161,9 @@ export function insertSql(req: InsertRequest): SqlStatement {
       (row) =>
         `(${columns
           .map((c) =>
-            Object.prototype.hasOwnProperty.call(row, c.name) ? params.add(serializeValue(c, row[c.name])) : 'DEFAULT',
+            Object.prototype.hasOwnProperty.call(row, c.name)
+              ? placeholder(c, params.add(serializeValue(c, row[c.name])))
+              : 'DEFAULT',
           )
           .join(', ')})`,
     );

@@ -7,6 +7,7 @@ import {
   countSql,
   deleteSql,
   insertSql,
+  arrayLiteral,
   quoteIdent,
   selectSql,
   serializeValue,
@@ -188,6 +189,7 @@ function serializeArgument(type: string, value: unknown): unknown {
   if (type === 'jsonb' || type === 'json') return value === null ? null : JSON.stringify(value);
   // pgvector parses its own text form `[1,2,3]`, not an array literal.
   if (/(^|\.)vector\b/.test(type) && Array.isArray(value)) return `[${value.join(',')}]`;
+  if (type.endsWith('[]') && Array.isArray(value)) return arrayLiteral(value);
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
     return JSON.stringify(value);
   }
