@@ -67,7 +67,12 @@ describe('tracker', () => {
         event(
           'entity_tool',
           'batch_create',
-          { results: [{ index: 0, ok: true, id: 'b' }, { index: 1, ok: false, error: {} }] },
+          {
+            results: [
+              { index: 0, ok: true, id: 'b' },
+              { index: 1, ok: false, error: {} },
+            ],
+          },
           { entity_type: 'test' },
         ),
       ),
@@ -78,7 +83,9 @@ describe('tracker', () => {
       createdEntities(event('workflow_tool', 'setup_project', { project_id: 'p', organization_id: 'existing' })),
     ).toEqual([{ entityType: 'project', id: 'p' }]);
     expect(
-      createdEntities(event('workflow_tool', 'import_requirements', { created: [{ entity_type: 'requirement', id: 'r' }] })),
+      createdEntities(
+        event('workflow_tool', 'import_requirements', { created: [{ entity_type: 'requirement', id: 'r' }] }),
+      ),
     ).toEqual([{ entityType: 'requirement', id: 'r' }]);
   });
 });
@@ -94,7 +101,13 @@ describe('harmful wrapper', () => {
       { client },
     )();
     expect(await rowsFor(ids)).toEqual([]);
-    expect(report.removed.map((e) => e.entityType)).toEqual(['test', 'requirement', 'document', 'project', 'organization']);
+    expect(report.removed.map((e) => e.entityType)).toEqual([
+      'test',
+      'requirement',
+      'document',
+      'project',
+      'organization',
+    ]);
     expect(report.leftovers).toEqual([]);
   });
 
@@ -151,7 +164,9 @@ describe('harmful wrapper', () => {
     const report = await harmful(
       async ({ client: c }) => {
         ids = await createHierarchy(c);
-        const batch = await c.entity.batchCreate<{ results: Array<{ id: string }> }>('organization', [{ name: 'in tx' }]);
+        const batch = await c.entity.batchCreate<{ results: Array<{ id: string }> }>('organization', [
+          { name: 'in tx' },
+        ]);
         ids.push(...batch.results.map((r) => r.id));
         await c.entity.update('organization', before, { name: 'renamed inside the test' });
         expect(await rowsFor(ids)).toHaveLength(6);

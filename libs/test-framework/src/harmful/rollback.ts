@@ -1,7 +1,7 @@
 /**
- * A real transaction around a test: `begin` before it, `rollback` after it, on the very connection the fixture
- * server uses, so everything the test wrote through the tools disappears. Where the database cannot offer one (a
- * remote HOT server), there is no scope and the `transaction_rollback` strategy refuses to run.
+ * A real transaction around a test: `begin` before it, `rollback` after it, on the very connection the server
+ * under test uses, so everything the test wrote through the tools disappears. Where the database cannot offer one
+ * (a remote HOT server), there is no scope and the `transaction_rollback` strategy refuses to run.
  */
 export interface RollbackScope {
   readonly active: boolean;
@@ -14,16 +14,34 @@ export interface SqlSession {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
+/** One unit of work on the session: a transaction, or a savepoint while a rollback scope is open. */
+export interface SqlUnit {
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface SqlRollbackScopeOptions {
+  /**
+   * SQL run after every unit that ended inside the open scope. Units set transaction-local state (`SET LOCAL ROLE`,
+   * `request.jwt.claims`) that a savepoint keeps until the outer transaction ends; this puts it back so the next
+   * statement does not run as the previous unit's user.
+   */
+  resetAfterUnit?: string;
+}
+
 /**
- * A rollback scope over one SQL session, plus `transaction()` for the code that runs on that session: a real
- * transaction normally, a savepoint while the scope is open (a nested BEGIN/COMMIT would end the outer transaction
- * and defeat the rollback).
+ * A rollback scope over one SQL session, plus units of work for the code that runs on that session: a real
+ * transaction normally, a savepoint while the scope is open (a nested BEGIN/COMMIT would end the outer
+ * transaction and defeat the rollback).
  */
 export class SqlRollbackScope implements RollbackScope {
   private open = false;
   private savepoints = 0;
 
-  constructor(private readonly session: SqlSession) {}
+  constructor(
+    private readonly session: SqlSession,
+    private readonly options: SqlRollbackScopeOptions = {},
+  ) {}
 
   get active(): boolean {
     return this.open;
@@ -41,28 +59,44 @@ export class SqlRollbackScope implements RollbackScope {
     await this.session.query('ROLLBACK');
   }
 
-  /** Runs `fn` atomically on the session, nested safely inside an open scope. */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  /** Starts a unit of work: BEGIN, or a SAVEPOINT inside the open scope. */
+  async unit(): Promise<SqlUnit> {
     if (!this.open) {
       await this.session.query('BEGIN');
-      try {
-        const value = await fn();
-        await this.session.query('COMMIT');
-        return value;
-      } catch (error) {
-        await this.session.query('ROLLBACK');
-        throw error;
-      }
+      return {
+        commit: async () => void (await this.session.query('COMMIT')),
+        rollback: async () => void (await this.session.query('ROLLBACK')),
+      };
     }
     const name = `atoms_tf_${++this.savepoints}`;
     await this.session.query(`SAVEPOINT ${name}`);
+    const reset = async () => {
+      if (this.options.resetAfterUnit) await this.session.query(this.options.resetAfterUnit);
+    };
+    return {
+      commit: async () => {
+        await this.session.query(`RELEASE SAVEPOINT ${name}`);
+        await reset();
+      },
+      rollback: async () => {
+        await this.session.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await this.session.query(`RELEASE SAVEPOINT ${name}`);
+        await reset();
+      },
+    };
+  }
+
+  /** Runs `fn` atomically on the session, nested safely inside an open scope. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const unit = await this.unit();
+    let value: T;
     try {
-      const value = await fn();
-      await this.session.query(`RELEASE SAVEPOINT ${name}`);
-      return value;
+      value = await fn();
     } catch (error) {
-      await this.session.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await unit.rollback();
       throw error;
     }
+    await unit.commit();
+    return value;
   }
 }

@@ -95,7 +95,8 @@ function failure(error: unknown): CallToolResult {
 
 function mapPostgresError(error: unknown): { code: string; message: string } {
   const code = (error as { code?: string }).code;
-  if (code === '23503' || code === '23001') return { code: 'validation_error', message: 'Referenced item not found or still referenced' };
+  if (code === '23503' || code === '23001')
+    return { code: 'validation_error', message: 'Referenced item not found or still referenced' };
   if (code === '23514' || code === '23502') return { code: 'validation_error', message: 'Validation rule failed' };
   if (code === '23505') return { code: 'conflict', message: 'Duplicate value' };
   return { code: 'internal', message: 'internal error' };

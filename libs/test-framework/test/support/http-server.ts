@@ -17,6 +17,7 @@ export interface FixtureHttpServer {
 export async function startFixtureHttpServer(
   factory: () => McpServer,
   acceptedToken: string,
+  options: { json?: boolean } = {},
 ): Promise<FixtureHttpServer> {
   const authorizations: string[] = [];
   const http: HttpServer = createServer((req, res) => {
@@ -33,7 +34,7 @@ export async function startFixtureHttpServer(
         const server = factory();
         const transport = new StreamableHTTPServerTransport({
           sessionIdGenerator: undefined,
-          enableJsonResponse: true,
+          enableJsonResponse: options.json ?? true,
         });
         res.on('close', () => {
           void transport.close();
