@@ -170,13 +170,13 @@ export function createRequestAuthenticator(
     if (options.isRevoked) {
       const query: RevocationLookup = {
         iss: claims.iss,
-        jti: typeof claims.jti === 'string' ? claims.jti : '',
         sub: claims.sub,
+        ...(typeof claims.jti === 'string' && claims.jti !== '' ? { jti: claims.jti } : {}),
         ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
         ...(typeof claims.iat === 'number' ? { iat: claims.iat } : {}),
       };
-      if (query.jti !== '' || query.iat !== undefined) {
-        if (await options.isRevoked(query)) return deny(401, 'invalid_token', 'revoked', 'the token was revoked');
+      if ((query.jti !== undefined || query.iat !== undefined) && (await options.isRevoked(query))) {
+        return deny(401, 'invalid_token', 'revoked', 'the token was revoked');
       }
     }
 

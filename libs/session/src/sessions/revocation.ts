@@ -11,7 +11,8 @@ import { assertId, type StateStore } from './stores/state-store.js';
  */
 export interface RevocationLookup {
   readonly iss: string;
-  readonly jti: string;
+  /** Absent for tokens without one (Supabase access tokens): then only the user-wide check applies. */
+  readonly jti?: string;
   readonly sub?: string;
   readonly exp?: number;
   readonly iat?: number;
@@ -83,7 +84,9 @@ export class RevocationService {
 
   /** The verifiers' `isRevoked` hook: true for a revoked `(iss, jti)` or a token issued before a user-wide revocation. */
   async isRevoked(query: RevocationLookup): Promise<boolean> {
-    if (await this.#store.get({ ns: JTI_NS, id: await jtiKey(query.iss, query.jti) })) return true;
+    if (query.jti !== undefined && query.jti !== '') {
+      if (await this.#store.get({ ns: JTI_NS, id: await jtiKey(query.iss, query.jti) })) return true;
+    }
     return query.sub !== undefined && query.iat !== undefined ? this.isRevokedForUser(query.sub, query.iat) : false;
   }
 

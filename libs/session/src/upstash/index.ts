@@ -2,7 +2,6 @@
  * `@atoms/session/upstash`: the Upstash Redis / Vercel KV store over REST (`@upstash/redis`); runs on the Edge
  * runtime. Same Lua scripts as the ioredis store, so the same atomicity.
  */
-import type { Redis } from '@upstash/redis';
 import { isNoScriptError, scriptSha, type LuaScript } from '../sessions/stores/lua-scripts.js';
 import {
   RedisProtocolStore,
@@ -12,11 +11,20 @@ import {
 
 export type UpstashStoreOptions = RedisProtocolStoreOptions;
 
+/**
+ * The two `@upstash/redis` methods the store uses; its `Redis` (Node, Cloudflare, Fastly builds) fits. Declared
+ * structurally so these type declarations do not require `@upstash/redis` to be installed.
+ */
+export interface UpstashLike {
+  evalsha(sha: string, keys: string[], args: string[]): Promise<unknown>;
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
+}
+
 /** Runs scripts through `@upstash/redis`: EVALSHA, falling back to EVAL on NOSCRIPT. */
 export class UpstashScriptRunner implements ScriptRunner {
-  readonly #redis: Redis;
+  readonly #redis: UpstashLike;
 
-  constructor(redis: Redis) {
+  constructor(redis: UpstashLike) {
     this.#redis = redis;
   }
 
@@ -37,7 +45,7 @@ export class UpstashScriptRunner implements ScriptRunner {
  * The Upstash / Vercel KV StateStore. Pass your `Redis` client (`new Redis({ url, token })` or `Redis.fromEnv()`);
  * replies are read the same whether or not its automatic JSON deserialization is on.
  */
-export function createUpstashStore(redis: Redis, options: UpstashStoreOptions = {}): RedisProtocolStore {
+export function createUpstashStore(redis: UpstashLike, options: UpstashStoreOptions = {}): RedisProtocolStore {
   return new RedisProtocolStore('upstash', new UpstashScriptRunner(redis), options);
 }
 

@@ -112,7 +112,7 @@ describe('createRequestAuthenticator (real HS256 verifier from the tokens half)'
       reason: 'revoked',
     });
 
-    const older = await mint('user-3', { jti: 'jti-2' });
+    const older = await mint('user-3'); // no jti (like Supabase access tokens): the user-wide check still applies
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await revocation.revokeUser('user-3');
     expect(await authenticate({ headers: { authorization: `Bearer ${older}` } })).toMatchObject({ reason: 'revoked' });

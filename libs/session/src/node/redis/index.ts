@@ -2,7 +2,6 @@
  * `@atoms/session/redis`: the Redis store over ioredis (Node only: TCP). Every operation is one Lua script, so
  * rotation compare-and-set, counters and per-user indexes are atomic; keys carry TTLs.
  */
-import type { Redis, Cluster } from 'ioredis';
 import { isNoScriptError, scriptSha, type LuaScript } from '../../sessions/stores/lua-scripts.js';
 import {
   RedisProtocolStore,
@@ -12,11 +11,20 @@ import {
 
 export type RedisStoreOptions = RedisProtocolStoreOptions;
 
+/**
+ * The two ioredis methods the store uses. ioredis' `Redis` and `Cluster` fit; declared structurally so these type
+ * declarations do not require ioredis' own to be installed.
+ */
+export interface IoredisLike {
+  evalsha(sha: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
 /** Runs scripts through ioredis: EVALSHA, falling back to EVAL (which also caches the script) on NOSCRIPT. */
 export class IoredisScriptRunner implements ScriptRunner {
-  readonly #redis: Redis | Cluster;
+  readonly #redis: IoredisLike;
 
-  constructor(redis: Redis | Cluster) {
+  constructor(redis: IoredisLike) {
     this.#redis = redis;
   }
 
@@ -32,7 +40,7 @@ export class IoredisScriptRunner implements ScriptRunner {
 }
 
 /** The Redis StateStore. The caller owns the connection (create it, share it, `quit()` it). */
-export function createRedisStore(redis: Redis | Cluster, options: RedisStoreOptions = {}): RedisProtocolStore {
+export function createRedisStore(redis: IoredisLike, options: RedisStoreOptions = {}): RedisProtocolStore {
   return new RedisProtocolStore('redis', new IoredisScriptRunner(redis), options);
 }
 
