@@ -78,29 +78,28 @@ export function createHttpInstrumentation(options: HttpInstrumentationOptions): 
     };
     metrics?.httpRequestStarted(method);
 
-    let response: Response;
-    try {
-      response = await carrier.run(correlation, () => next(request, context));
-    } catch (error) {
+    // One context scope for the handler and the completion line (entering AsyncLocalStorage costs per call).
+    const response = await carrier.run(correlation, async () => {
+      let result: Response;
+      try {
+        result = await next(request, context);
+      } catch (error) {
+        const durationMs = performance.now() - startedAt;
+        metrics?.httpRequestFinished({ method, route, status: 500, durationSeconds: durationMs / 1000 });
+        monitor?.record(`${method} ${route}`, durationMs, false);
+        context.logger.error({ err: error, status: 500, durationMs: round(durationMs) }, 'request failed');
+        throw error;
+      }
       const durationMs = performance.now() - startedAt;
-      metrics?.httpRequestFinished({ method, route, status: 500, durationSeconds: durationMs / 1000 });
-      monitor?.record(`${method} ${route}`, durationMs, false);
-      carrier.run(correlation, () =>
-        context.logger.error({ err: error, status: 500, durationMs: round(durationMs) }, 'request failed'),
-      );
-      throw error;
-    }
-
-    const durationMs = performance.now() - startedAt;
-    const status = response.status;
-    metrics?.httpRequestFinished({ method, route, status, durationSeconds: durationMs / 1000 });
-    monitor?.record(`${method} ${route}`, durationMs, status < 500);
-    // method and route are context fields already (bound or mixed in), so the line adds only the outcome.
-    const fields = { status, durationMs: round(durationMs) };
-    carrier.run(correlation, () => {
+      const status = result.status;
+      metrics?.httpRequestFinished({ method, route, status, durationSeconds: durationMs / 1000 });
+      monitor?.record(`${method} ${route}`, durationMs, status < 500);
+      // method and route are context fields already (bound or mixed in), so the line adds only the outcome.
+      const fields = { status, durationMs: round(durationMs) };
       if (status >= 500) context.logger.error(fields, 'request completed');
       else if (durationMs >= slowMs) context.logger.warn({ ...fields, slow: true }, 'request completed');
       else if (!quiet.has(pathname)) context.logger.info(fields, 'request completed');
+      return result;
     });
     return withHeaders(response, correlationHeaders(correlation));
   };

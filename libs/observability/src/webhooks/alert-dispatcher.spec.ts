@@ -136,22 +136,22 @@ describe('AlertDispatcher against a real HTTP server', () => {
       res.writeHead(200).end();
     });
     const started = performance.now();
-    const report = await fast({ webhooks: [{ name: 'slow', url: hook.url }], timeoutMs: 100 }).send({
+    const report = await fast({ webhooks: [{ name: 'slow', url: hook.url }], timeoutMs: 300 }).send({
       type: 'custom.event',
       title: 't',
     });
     expect(report.deliveries[0]).toMatchObject({ delivered: true, attempts: 2 });
     expect(hook.received).toHaveLength(2);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(100);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
   });
 
   it('reports a timeout when every attempt hangs', async () => {
     const hook = await server(() => undefined);
-    const report = await fast({ webhooks: [{ name: 'slow', url: hook.url }], timeoutMs: 60, retries: 1 }).send({
+    const report = await fast({ webhooks: [{ name: 'slow', url: hook.url }], timeoutMs: 400, retries: 1 }).send({
       type: 'custom.event',
       title: 't',
     });
-    expect(report.deliveries[0]).toMatchObject({ delivered: false, attempts: 2, error: 'timed out after 60 ms' });
+    expect(report.deliveries[0]).toMatchObject({ delivered: false, attempts: 2, error: 'timed out after 400 ms' });
     expect(hook.received).toHaveLength(2);
   });
 
