@@ -73,3 +73,4 @@ export {
   type DenyDecision,
   type DenyReason,
 } from './request-decision.js';
+export { StateStoreJwksCache } from './jwks-store-cache.js';

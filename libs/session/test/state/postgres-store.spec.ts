@@ -1,7 +1,7 @@
 import { PostgresStore } from '../../src/sessions/stores/postgres-store.js';
 import { createScratchDatabase } from './support/services.js';
 import { describeStoreContract } from './support/store-contract.js';
-import { describeServiceContract } from './support/service-contract.js';
+import { describeJwksCacheContract, describeServiceContract } from './support/service-contract.js';
 
 describe('Postgres store (real PostgreSQL, seed DDL of atoms_sessions)', () => {
   let db: Awaited<ReturnType<typeof createScratchDatabase>>;
@@ -16,6 +16,7 @@ describe('Postgres store (real PostgreSQL, seed DDL of atoms_sessions)', () => {
   const fixture = () => ({ store, newOwner: () => db.addUser() });
   describeStoreContract(fixture);
   describeServiceContract(fixture);
+  describeJwksCacheContract(fixture);
 
   it('maps a session record onto the seed columns', async () => {
     const owner = await db.addUser();

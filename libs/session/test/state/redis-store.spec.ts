@@ -2,7 +2,7 @@ import { createRedisStore } from '../../src/node/redis/index.js';
 import type { StateStore } from '../../src/sessions/stores/state-store.js';
 import { connectRedis } from './support/services.js';
 import { describeStoreContract } from './support/store-contract.js';
-import { describeServiceContract } from './support/service-contract.js';
+import { describeJwksCacheContract, describeServiceContract } from './support/service-contract.js';
 
 describe('Redis store (ioredis, real Redis)', () => {
   let store: StateStore;
@@ -18,4 +18,5 @@ describe('Redis store (ioredis, real Redis)', () => {
   const fixture = () => ({ store, newOwner: async () => crypto.randomUUID(), selfExpiring: true });
   describeStoreContract(fixture);
   describeServiceContract(fixture);
+  describeJwksCacheContract(fixture);
 });

@@ -4,7 +4,7 @@ import type { StateStore } from '../../src/sessions/stores/state-store.js';
 import { connectRedis } from './support/services.js';
 import { startUpstashBridge, type UpstashBridge } from './support/upstash-rest-bridge.js';
 import { describeStoreContract } from './support/store-contract.js';
-import { describeServiceContract } from './support/service-contract.js';
+import { describeJwksCacheContract, describeServiceContract } from './support/service-contract.js';
 
 describe('Upstash REST store (@upstash/redis through a test bridge speaking Upstash REST to the real local Redis)', () => {
   let store: StateStore;
@@ -27,6 +27,7 @@ describe('Upstash REST store (@upstash/redis through a test bridge speaking Upst
   const fixture = () => ({ store, newOwner: async () => crypto.randomUUID(), selfExpiring: true });
   describeStoreContract(fixture);
   describeServiceContract(fixture);
+  describeJwksCacheContract(fixture);
 
   it('really went through the REST protocol (EVALSHA/EVAL commands reached the bridge)', () => {
     expect((bridge.commands.get('evalsha') ?? 0) + (bridge.commands.get('eval') ?? 0)).toBeGreaterThan(10);

@@ -8,6 +8,7 @@ import { RefreshTokenService } from '../../../src/sessions/refresh-token-service
 import { RevocationService } from '../../../src/sessions/revocation.js';
 import { SecurityRateLimiter } from '../../../src/sessions/rate-rules.js';
 import { SessionManager } from '../../../src/sessions/session-manager.js';
+import { StateStoreJwksCache } from '../../../src/sessions/jwks-store-cache.js';
 import type { StoreFixture } from './store-contract.js';
 
 const MIN = 60_000;
@@ -283,5 +284,19 @@ export function describeServiceContract(getFixture: () => StoreFixture): void {
       const second = await limiter.consume('session_create', user);
       expect(second).toMatchObject({ allowed: false, retryAfterMs: 120_000 });
     });
+  });
+}
+
+export function describeJwksCacheContract(getFixture: () => StoreFixture): void {
+  it('shares JWKS key sets through the store, newest fetch wins', async () => {
+    const cache = new StateStoreJwksCache(getFixture().store);
+    const uri = `https://issuer.example/${crypto.randomUUID()}/jwks.json`;
+    expect(await cache.get(uri)).toBeUndefined();
+    const keys = { keys: [{ kty: 'RSA', kid: 'k1', n: 'abc', e: 'AQAB' }] };
+    await cache.set(uri, { jwks: keys, fetchedAt: 2000 }, 60_000);
+    await cache.set(uri, { jwks: { keys: [] }, fetchedAt: 1000 }, 60_000);
+    expect(await cache.get(uri)).toEqual({ jwks: keys, fetchedAt: 2000 });
+    await cache.set(uri, { jwks: { keys: [] }, fetchedAt: 3000 }, 60_000);
+    expect(await cache.get(uri)).toEqual({ jwks: { keys: [] }, fetchedAt: 3000 });
   });
 }
