@@ -1,9 +1,12 @@
 import { TokenConfigError } from './errors.js';
 
-/** Asked once per verified token carrying a `jti`; answer true to refuse it as revoked. */
+/**
+ * Asked once per token that passed every other check; answer true to refuse it as revoked. `jti` is absent when the
+ * token has none (revocation by user and `iat` still applies).
+ */
 export interface RevocationQuery {
   readonly iss: string;
-  readonly jti: string;
+  readonly jti?: string;
   readonly sub: string;
   /** Expiry, seconds since the epoch: a store can keep the entry exactly that long. */
   readonly exp: number;
@@ -28,7 +31,7 @@ export interface VerificationOptions {
   maxTokenBytes?: number;
   /** Scopes every token must carry (per-call scopes are added to these). */
   requiredScopes?: readonly string[];
-  /** Revocation hook, e.g. the session library's revocation store. A throw fails closed. */
+  /** Revocation hook, called for every otherwise valid token (e.g. `RevocationService#check`). A throw fails closed. */
   isRevoked?: RevocationCheck;
   /** Refuse tokens without a `jti` (`missing_jti`). Default false. */
   requireJti?: boolean;

@@ -116,12 +116,12 @@ export async function verifyJwt(
   if (jti === undefined && policy.requireJti) {
     throw new TokenVerificationError('missing_jti', 'token has no jti');
   }
-  if (jti !== undefined && policy.isRevoked) {
+  if (policy.isRevoked) {
     let revoked: boolean;
     try {
       revoked = await policy.isRevoked({
         iss: claims.iss as string,
-        jti,
+        ...(jti === undefined ? {} : { jti }),
         sub: claims.sub,
         exp: claims.exp as number,
         iat: claims.iat as number,

@@ -178,6 +178,9 @@ describe('JWT attack battery (RS256 issuer behind a real JWKS endpoint)', () => 
     expect(queries.at(-1)).toEqual({ iss: issuer, jti: 'to-revoke', sub: 'user-1', exp: now + 600, iat: now });
     revoked.add(`${issuer} to-revoke`);
     expect(await refusal(verifier, token)).toBe('revoked');
+    // Tokens without a jti are still offered to the hook (user-wide revocation by iat).
+    await expect(verifier.verify(await valid({ jti: undefined }))).resolves.toBeDefined();
+    expect(queries.at(-1)).toEqual({ iss: issuer, sub: 'user-1', exp: expect.any(Number), iat: expect.any(Number) });
   });
 
   it('missing or empty sub', async () => {
