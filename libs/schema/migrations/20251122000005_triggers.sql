@@ -285,7 +285,7 @@ create function atoms_private.restore_requires_live_parent() returns trigger
       return new;
     end if;
     parent_deleted := case tg_table_name
-      when 'projects' then (select o.is_deleted from public.organizations o where o.id = new.organization_id)
+      when 'projects' then (select o.is_deleted from public.organizations o where o.id = (to_jsonb(new) ->> 'organization_id')::uuid)
       when 'documents' then (select p.is_deleted from public.projects p where p.id = (to_jsonb(new) ->> 'project_id')::uuid)
       when 'test_req' then (select p.is_deleted from public.projects p where p.id = (to_jsonb(new) ->> 'project_id')::uuid)
       when 'requirements' then (select d.is_deleted from public.documents d where d.id = (to_jsonb(new) ->> 'document_id')::uuid)
