@@ -17,14 +17,17 @@ export const FILTER_OPERATORS = [
 ] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
+/** Column names of N; for a union of relations, of any of them. */
+type ColumnOf<N extends RelationName> = N extends RelationName ? ColumnName<N> : never;
+
 /** One condition; conditions of a query are AND-ed. `in`/`not_in` take an array, `is_null` a boolean. */
 export type Filter<N extends RelationName = RelationName> =
-  | { column: ColumnName<N>; op: Exclude<FilterOperator, 'in' | 'not_in' | 'is_null'>; value: unknown }
-  | { column: ColumnName<N>; op: 'in' | 'not_in'; value: readonly unknown[] }
-  | { column: ColumnName<N>; op: 'is_null'; value: boolean };
+  | { column: ColumnOf<N>; op: Exclude<FilterOperator, 'in' | 'not_in' | 'is_null'>; value: unknown }
+  | { column: ColumnOf<N>; op: 'in' | 'not_in'; value: readonly unknown[] }
+  | { column: ColumnOf<N>; op: 'is_null'; value: boolean };
 
 export interface OrderBy<N extends RelationName = RelationName> {
-  column: ColumnName<N>;
+  column: ColumnOf<N>;
   ascending?: boolean;
   /** Default as Postgres: NULLs last ascending, first descending. */
   nullsFirst?: boolean;
