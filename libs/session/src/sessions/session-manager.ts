@@ -232,6 +232,8 @@ export class SessionManager {
   /** Ends every session of the user except `keepSessionId` ("sign out everywhere else"). */
   async terminateOthers(userId: string, keepSessionId: string, reason = 'terminate_others'): Promise<number> {
     const keep = await this.#handleOf(userId, keepSessionId);
+    // A malformed id must not turn "all others" into "all".
+    if (!keep) throw invalidArgument('keepSessionId is not a session id');
     let count = 0;
     for (const session of await this.list(userId)) {
       if (session.handle !== keep && (await this.terminateByHandle(userId, session.handle, reason))) count++;

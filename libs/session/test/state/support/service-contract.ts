@@ -125,6 +125,7 @@ export function describeServiceContract(getFixture: () => StoreFixture): void {
       const [user, bystander] = [await fixture.newOwner(), await fixture.newOwner()];
       const mine = await Promise.all([1, 2, 3].map(() => sessions.create(user)));
       const theirs = await sessions.create(bystander);
+      expect(await codeOf(sessions.terminateOthers(user, 'not an id'))).toBe('invalid_argument');
       expect(await sessions.terminateOthers(user, mine[0]!.sessionId)).toBe(2);
       expect((await sessions.list(user)).map((s) => s.handle)).toEqual([mine[0]!.session.handle]);
       expect(await sessions.terminateAll(user)).toBe(1);
