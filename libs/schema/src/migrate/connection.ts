@@ -11,7 +11,15 @@ export interface MigrationConnection {
   close(): Promise<void>;
   /** `postgres` (pg) or `pglite`, for messages. */
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * Runs `fn` alone among the runners sharing this database handle. PGlite has a single session, where an
+   * advisory lock is re-entrant and would not keep two in-process runners apart; PostgreSQL needs nothing here
+   * (each runner has its own session and the advisory lock serialises them).
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
+
+const pgliteQueues = new WeakMap<object, Promise<unknown>>();
 
 /** Structural types so this module does not import `pg` or PGlite at load time. */
 interface PgLikeClient {
@@ -35,6 +43,7 @@ export function pgConnection(client: PgLikeClient, onClose?: () => Promise<void>
     async close() {
       await onClose?.();
     },
+    exclusive: (fn) => fn(),
   };
 }
 
@@ -50,6 +59,15 @@ export function pgliteConnection(db: PgliteLike, onClose?: () => Promise<void>):
     },
     async close() {
       await onClose?.();
+    },
+    exclusive<T>(fn: () => Promise<T>): Promise<T> {
+      const previous = pgliteQueues.get(db) ?? Promise.resolve();
+      const run = previous.then(fn, fn);
+      pgliteQueues.set(
+        db,
+        run.catch(() => undefined),
+      );
+      return run;
     },
   };
 }

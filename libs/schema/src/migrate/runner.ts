@@ -84,22 +84,24 @@ export async function migrate(conn: MigrationConnection, options: MigrateOptions
     };
   }
 
-  await conn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-  try {
-    await conn.exec(LEDGER_DDL);
-    // Read the ledger only once the lock is held: a runner that waited sees what the other one applied.
-    const applied = await readLedger(conn);
-    const pending = planPending(files, applied, options);
-    const done: MigrateResult['applied'] = [];
-    for (const file of pending) {
-      const durationMs = await applyOne(conn, file);
-      log(`applied ${file.fileName} (${durationMs.toFixed(1)} ms)`);
-      done.push({ version: file.version, name: file.name, fileName: file.fileName, durationMs });
+  return conn.exclusive(async () => {
+    await conn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await conn.exec(LEDGER_DDL);
+      // Read the ledger only once the lock is held: a runner that waited sees what the other one applied.
+      const applied = await readLedger(conn);
+      const pending = planPending(files, applied, options);
+      const done: MigrateResult['applied'] = [];
+      for (const file of pending) {
+        const durationMs = await applyOne(conn, file);
+        log(`applied ${file.fileName} (${durationMs.toFixed(1)} ms)`);
+        done.push({ version: file.version, name: file.name, fileName: file.fileName, durationMs });
+      }
+      return { applied: done, alreadyApplied: applied.size, dryRun: false };
+    } finally {
+      await conn.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
-    return { applied: done, alreadyApplied: applied.size, dryRun: false };
-  } finally {
-    await conn.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-  }
+  });
 }
 
 /** Every migration, applied or pending, with drift and missing files flagged. Changes nothing. */
