@@ -50,6 +50,7 @@ export { unwrapToolResult } from './client/unwrap.js';
 export { compileSchema, type JsonSchema, type SchemaCheck, type SchemaChecker } from './dry/json-schema.js';
 export { sampleFromSchema, type SampleOptions } from './dry/sample-from-schema.js';
 export { createSimulatedServer, type SimulatedCall, type SimulatedServerOptions } from './dry/simulated-server.js';
+export { toolsFromZod, type ZodToolDefinition } from './dry/tool-definitions.js';
 
 export {
   MODE_PROFILES,

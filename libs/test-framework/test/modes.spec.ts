@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { McpToolError } from '../src/client/tool-error.js';
 import { compileSchema } from '../src/dry/json-schema.js';
+import { z } from 'zod';
+import { toolsFromZod } from '../src/dry/tool-definitions.js';
 import { createModeEnvironment, type ServerContext } from '../src/modes/environment.js';
+import { useModeEnvironment } from '../src/modes/jest-environment.js';
 import { describeForModes, forModes, testForModes } from '../src/modes/jest-marks.js';
 import {
   MODE_PROFILES,
@@ -237,5 +240,37 @@ describe('DRY environment', () => {
 
   test('needs tool definitions', async () => {
     await expect(createModeEnvironment({ mode: 'DRY' })).rejects.toThrow(/tool definitions/);
+  });
+});
+
+describe('useModeEnvironment with zod tool definitions (DRY)', () => {
+  const tools = toolsFromZod([
+    {
+      name: 'query_tool',
+      description: 'search',
+      inputSchema: z.discriminatedUnion('query_type', [
+        z.object({ query_type: z.literal('search'), entities: z.array(z.string()).min(1), search_term: z.string() }),
+        z.object({ query_type: z.literal('aggregate'), entities: z.array(z.string()).min(1) }),
+      ]),
+      outputSchema: z.object({ total_results: z.number().int().nonnegative(), mode: z.enum(['keyword', 'semantic']) }),
+    },
+  ]);
+  const handle = useModeEnvironment({ mode: 'DRY', tools });
+
+  test('the handle gives the environment built in beforeAll', async () => {
+    expect(handle.env.mode).toBe('DRY');
+    expect(handle.env.tools).toBe(tools);
+    await expect(handle.client.query.search(['requirement'], 'login')).resolves.toEqual({
+      total_results: 0,
+      mode: 'keyword',
+    });
+    await expect(handle.client.query.search([], 'login')).rejects.toMatchObject({ code: 'validation_error' });
+    await expect(handle.client.query.run('trace', { entities: ['requirement'] })).rejects.toMatchObject({
+      code: 'validation_error',
+    });
+  });
+
+  test('a non-object schema is refused when the definitions are built', () => {
+    expect(() => toolsFromZod([{ name: 'x', inputSchema: z.string() }])).toThrow(/must describe an object/);
   });
 });

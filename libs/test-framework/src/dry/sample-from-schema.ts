@@ -158,8 +158,10 @@ function pickType(schema: Schema): string | undefined {
 
 function sampleNumber(schema: Schema, integer: boolean): number {
   const num = (key: string) => (typeof schema[key] === 'number' ? (schema[key] as number) : undefined);
-  let value = num('minimum') ?? (num('exclusiveMinimum') !== undefined ? num('exclusiveMinimum')! + 1 : undefined);
-  if (value === undefined) value = num('maximum') !== undefined ? Math.min(0, num('maximum')!) : 0;
+  const exclusiveMinimum = num('exclusiveMinimum');
+  const maximum = num('maximum');
+  let value = num('minimum') ?? (exclusiveMinimum !== undefined ? exclusiveMinimum + 1 : undefined);
+  if (value === undefined) value = maximum !== undefined ? Math.min(0, maximum) : 0;
   const multiple = num('multipleOf');
   if (multiple) value = Math.ceil(value / multiple) * multiple;
   return integer ? Math.ceil(value) : value;

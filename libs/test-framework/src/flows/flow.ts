@@ -73,14 +73,16 @@ export function compileFlow(
           (unknown.length ? `; stages not in the pattern: ${unknown.join(', ')}` : ''),
       );
     }
-    stages = expected.map((stage) => ({ name: stage, run: definition.stages[stage]! }));
+    const runs = definition.stages;
+    stages = expected.map((stage) => ({ name: stage, run: runs[stage] as StageRun }));
   } else {
     stages = definition.stages;
   }
   const seen = new Set<string>();
   const compiled = stages.map((stage, index) => {
     if (seen.has(stage.name)) throw new Error(`flow "${name}": stage "${stage.name}" is defined twice`);
-    const previous = index > 0 ? [stages[index - 1]!.name] : [];
+    const before = stages[index - 1];
+    const previous = before ? [before.name] : [];
     const dependsOn = [...new Set([...(stage.dependsOn ?? previous), ...(options.dependsOn?.[stage.name] ?? [])])];
     for (const dependency of dependsOn) {
       if (!seen.has(dependency)) {
@@ -158,7 +160,7 @@ export async function runFlow(flow: CompiledFlow, options: FlowOptions = {}): Pr
   for (const stage of flow.stages) {
     await runStage(flow, stage, results).catch(() => undefined); // recorded in the registry; reported below
   }
-  const stages = flow.stages.map((stage) => results.outcome(stage.name)!);
+  const stages = flow.stages.flatMap((stage) => results.outcome(stage.name) ?? []);
   return {
     flow: flow.name,
     ...(flow.pattern ? { pattern: flow.pattern } : {}),

@@ -53,6 +53,11 @@ export async function startFixtureHttpServer(
   return {
     url: `http://127.0.0.1:${port}/api/mcp`,
     authorizations,
-    close: () => new Promise<void>((resolve, reject) => http.close((error) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        http.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets of the client would otherwise hold the worker open after the suite.
+        http.closeAllConnections();
+      }),
   };
 }
