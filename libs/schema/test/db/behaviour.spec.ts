@@ -525,7 +525,13 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
         // Deleted on their own before the organization: the restore must leave them deleted.
         await tx.query(`update requirements set is_deleted = true where id = $1`, [r2.id]);
         await tx.query(`update documents set is_deleted = true where id = $1`, [doc2.id]);
-        return { r1: r1.id, block: r1.block_id, r2: r2.id, test: test.id, doc2: doc2.id };
+        return {
+          r1: r1.id as string,
+          block: r1.block_id as string,
+          r2: r2.id as string,
+          test: test.id as string,
+          doc2: doc2.id as string,
+        };
       });
       await as(alice, (tx) => tx.query(`update organizations set is_deleted = true where id = $1`, [org]));
       const state = async () =>

@@ -93,6 +93,17 @@ async function pgliteTarget(): Promise<Target> {
   };
 }
 
+/** The MigrationError a run must fail with. */
+async function failure(run: Promise<unknown>): Promise<MigrationError> {
+  try {
+    await run;
+  } catch (error) {
+    if (error instanceof MigrationError) return error;
+    throw error;
+  }
+  throw new Error('expected the migration run to fail');
+}
+
 async function tables(conn: MigrationConnection): Promise<string[]> {
   const rows = await conn.query<{ t: string }>(
     `select tablename as t from pg_tables where schemaname = 'public' and tablename like 'runner_%' order by 1`,
@@ -165,10 +176,9 @@ describe.each(BACKENDS)('migration runner on %s', (backend: Backend) => {
     await migrate(conn, { dir });
     await writeFile(join(dir, '001_first.sql'), GOOD['001_first.sql'] + '\n-- edited');
     await writeFile(join(dir, '003_third.sql'), 'create table runner_c (id int);');
-    const error = await migrate(conn, { dir }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MigrationError);
-    expect((error as MigrationError).details).toMatchObject({ code: 'drift', file: '001_first.sql' });
-    expect((error as Error).message).toContain('001_first.sql changed after it was applied');
+    const error = await failure(migrate(conn, { dir }));
+    expect(error.details).toMatchObject({ code: 'drift', file: '001_first.sql' });
+    expect(error.message).toContain('001_first.sql changed after it was applied');
     expect(await tables(conn)).toEqual(['runner_a', 'runner_b']);
     expect((await migrationStatus(conn, { dir })).map((e) => e.state)).toEqual(['drifted', 'applied', 'pending']);
     await rm(dir, { recursive: true });
@@ -182,12 +192,12 @@ describe.each(BACKENDS)('migration runner on %s', (backend: Backend) => {
     const conn = await target.fresh();
     await migrate(conn, { dir });
     await rm(join(dir, '020_second.sql'));
-    const missing = await migrate(conn, { dir }).catch((e: MigrationError) => e);
+    const missing = await failure(migrate(conn, { dir }));
     expect(missing.details).toMatchObject({ code: 'missing_file', file: '020_second.sql' });
     expect((await migrationStatus(conn, { dir })).map((e) => e.state)).toEqual(['applied', 'missing_file']);
     await writeFile(join(dir, '020_second.sql'), GOOD['002_second.sql']);
     await writeFile(join(dir, '015_between.sql'), 'create table runner_between (id int);');
-    const early = await migrate(conn, { dir }).catch((e: MigrationError) => e);
+    const early = await failure(migrate(conn, { dir }));
     expect(early.details).toMatchObject({ code: 'out_of_order', file: '015_between.sql' });
     expect((await migrate(conn, { dir, allowOutOfOrder: true })).applied.map((a) => a.fileName)).toEqual([
       '015_between.sql',
@@ -202,7 +212,7 @@ describe.each(BACKENDS)('migration runner on %s', (backend: Backend) => {
       '004_after.sql': 'create table runner_d (id int);',
     });
     const conn = await target.fresh();
-    const error = await migrate(conn, { dir }).catch((e: MigrationError) => e);
+    const error = await failure(migrate(conn, { dir }));
     expect(error).toBeInstanceOf(MigrationError);
     expect(error.details).toMatchObject({
       code: 'statement_failed',
@@ -219,7 +229,7 @@ describe.each(BACKENDS)('migration runner on %s', (backend: Backend) => {
     expect((await ledger(conn)).map((r) => r.version)).toEqual(['001', '002']);
     // A syntax error is located too.
     await writeFile(join(dir, '003_broken.sql'), 'create table runner_c (id int);\ncreate tabel runner_x (id int);');
-    const syntax = await migrate(conn, { dir }).catch((e: MigrationError) => e);
+    const syntax = await failure(migrate(conn, { dir }));
     expect(syntax.details).toMatchObject({
       file: '003_broken.sql',
       statement: 2,
@@ -233,7 +243,7 @@ describe.each(BACKENDS)('migration runner on %s', (backend: Backend) => {
   it('refuses badly named files before touching the database', async () => {
     const dir = await toyMigrations({ ...GOOD, 'third.sql': 'select 1;' });
     const conn = await target.fresh();
-    const error = await migrate(conn, { dir }).catch((e: MigrationError) => e);
+    const error = await failure(migrate(conn, { dir }));
     expect(error.details).toMatchObject({ code: 'bad_file_name', file: 'third.sql' });
     expect(await conn.query(`select to_regclass('public.schema_migrations') as t`)).toEqual([{ t: null }]);
     await rm(dir, { recursive: true });
