@@ -113,6 +113,43 @@ describe('RemoteJwks + createJwksVerifier against a real HTTP JWKS endpoint serv
     }
   });
 
+  it('a failing shared cache is reported and treated as a miss, never as a refusal', async () => {
+    const events: JwksEvent[] = [];
+    const broken: JwksCache = {
+      get: () => Promise.reject(new Error('cache down')),
+      set: () => {
+        throw new Error('cache read-only');
+      },
+    };
+    const verifier = verifierWith({
+      uri: `${server.origin}${JWKS_PATH}`,
+      cache: broken,
+      onEvent: (e) => events.push(e),
+    });
+    await expect(verifier.verify((await issuer.mintAccessToken({ sub: 'u' })).token)).resolves.toMatchObject({
+      sub: 'u',
+    });
+    expect(events).toContainEqual({
+      type: 'cache_error',
+      uri: `${server.origin}${JWKS_PATH}`,
+      operation: 'get',
+      error: 'cache down',
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'cache_error', operation: 'set', error: 'cache read-only' }),
+    );
+  });
+
+  it('MemoryJwksCache drops entries after their TTL', () => {
+    const clock = manualClock();
+    const cache = new MemoryJwksCache({ clock: clock.now });
+    const entry = { jwks: { keys: [] }, fetchedAt: clock.now() };
+    cache.set('u', entry, 1000);
+    expect(cache.get('u')).toBe(entry);
+    clock.advance(1000);
+    expect(cache.get('u')).toBeUndefined();
+  });
+
   it('picks up a rotated key through a cooldown-gated refetch on the unknown kid', async () => {
     const clock = manualClock();
     const events: JwksEvent[] = [];
