@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { fromPostgresError } from '../errors/from-postgres.js';
-import { DEFAULT_STATEMENT_TIMEOUT_MS, roleSetup, userClaims, type DatabaseRole } from '../port/roles.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, roleSetupText, userClaims, type DatabaseRole } from '../port/roles.js';
 import { SqlSession, type FunctionCatalog } from '../port/sql-session.js';
 import { ARRAY_ELEMENT_OIDS, TEXT_PARSERS } from '../port/text-values.js';
 import type { Claims, Database, Session, UserContext } from '../port/types.js';
@@ -72,9 +72,8 @@ export function pgDatabase(options: PgDatabaseOptions = {}): Database {
     });
     let inWork = false;
     try {
-      await client.query('BEGIN');
-      const setup = roleSetup(role, claims, timeout);
-      await client.query(setup.text, setup.params);
+      // One round trip: the simple-query protocol takes both statements, the values escaped by pg itself.
+      await client.query(`BEGIN; ${roleSetupText(role, claims, timeout, (v) => client.escapeLiteral(v))}`);
       inWork = true;
       const result = await work(new SqlSession(executor, catalog));
       inWork = false;

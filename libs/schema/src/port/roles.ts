@@ -31,3 +31,22 @@ export function roleSetup(role: DatabaseRole, claims: Claims | undefined, statem
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+
+/**
+ * The same settings as one literal statement, for drivers that can send `BEGIN; SELECT set_config(...)` in a single
+ * round trip. `escapeLiteral` must be the driver's own (e.g. pg's `Client.escapeLiteral`).
+ */
+export function roleSetupText(
+  role: DatabaseRole,
+  claims: Claims | undefined,
+  statementTimeoutMs: number,
+  escapeLiteral: (value: string) => string,
+): string {
+  const { params } = roleSetup(role, claims, statementTimeoutMs);
+  const [r, json, sub, timeout] = params.map((p) => escapeLiteral(String(p)));
+  return (
+    `SELECT set_config('role', ${r}, true), set_config('request.jwt.claims', ${json}, true), ` +
+    `set_config('request.jwt.claim.sub', ${sub}, true), set_config('request.jwt.claim.role', ${r}, true), ` +
+    `set_config('statement_timeout', ${timeout}, true)`
+  );
+}

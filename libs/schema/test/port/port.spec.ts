@@ -68,12 +68,14 @@ describe.each(BACKENDS)('database port on %s', (backend) => {
 
   describe('roles and claims', () => {
     it('runs a user unit of work as authenticated with request.jwt.claims set', async () => {
-      const seen = await db.asUser({ claims: { sub: alice.id, email: alice.email } }, (s) =>
+      // Quotes, backslashes and non-ASCII survive the trip (the pg adapter inlines the claims as an escaped literal).
+      const note = `O'Brien \\ "quoted" \u00fc'; select 1; --`;
+      const seen = await db.asUser({ claims: { sub: alice.id, email: alice.email, note } }, (s) =>
         s.rpc<{ role: string; uid: string; claims: Record<string, unknown>; timeout: string }>('atoms_port_whoami'),
       );
       expect(seen.role).toBe('authenticated');
       expect(seen.uid).toBe(alice.id);
-      expect(seen.claims).toEqual({ sub: alice.id, email: alice.email, role: 'authenticated' });
+      expect(seen.claims).toEqual({ sub: alice.id, email: alice.email, note, role: 'authenticated' });
       expect(seen.timeout).toBe('15s');
     });
 
