@@ -39,6 +39,12 @@ export const DASHBOARD_SCRIPT = `
     return Number(n).toLocaleString(undefined, { maximumFractionDigits: digits === undefined ? 1 : digits });
   }
   function pct(n) { return fmt((n || 0) * 100, 2) + ' %'; }
+  function duration(s) {
+    if (s < 120) return fmt(s, 0) + ' s';
+    if (s < 7200) return fmt(s / 60, 0) + ' min';
+    if (s < 172800) return fmt(s / 3600, 1) + ' h';
+    return fmt(s / 86400, 1) + ' d';
+  }
   function set(id, text) { var n = document.getElementById(id); if (n) n.textContent = text; }
   function status(s) { return el('span', { class: 'status ' + s }, s); }
   function table(id, headers, rows) {
@@ -70,7 +76,7 @@ export const DASHBOARD_SCRIPT = `
   function render(d) {
     set('service', d.service + ' ' + d.version);
     set('generated', 'updated ' + new Date(d.generatedAt).toLocaleTimeString());
-    set('uptime', fmt(d.uptimeSeconds / 3600, 2) + ' h');
+    set('uptime', duration(d.uptimeSeconds));
     set('rate', fmt(d.requests.ratePerSecond, 2));
     set('total', fmt(d.requests.total, 0));
     set('error-rate', pct(d.requests.errorRate));

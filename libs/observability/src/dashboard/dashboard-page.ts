@@ -88,6 +88,7 @@ export async function renderDashboardPage(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <style>${DASHBOARD_STYLE}</style>
 </head>

@@ -1,3 +1,4 @@
+import { ALERT_EVENT_TYPES } from '../webhooks/alert-event.js';
 import type { MetricDefinition } from './metric-types.js';
 import { routeTemplate } from './route-template.js';
 
@@ -156,7 +157,7 @@ export const METRICS = {
     type: 'counter',
     unit: '{delivery}',
     labels: {
-      alert_event_type: { maxValues: 32 },
+      alert_event_type: { values: ALERT_EVENT_TYPES },
       outcome: { values: ['delivered', 'failed'] },
     },
   },
