@@ -98,11 +98,12 @@ export function describeStoreContract(getFixture: () => StoreFixture): void {
       const owner = await newOwner();
       const ref = { ns: 'session', id: uniqueId('ttl'), owner };
       const longRef = { ns: 'session', id: uniqueId('long'), owner };
-      await store.create(ref, { short: true }, 150);
+      // Only expiry is asserted for the short record: on a loaded machine a round trip can outlast a short TTL.
+      await store.create(ref, { short: true }, 200);
       await store.create(longRef, { short: false }, 60_000);
-      expect(await store.get(ref)).not.toBeNull();
-      await sleep(400);
+      await sleep(600);
       expect(await store.get(ref)).toBeNull();
+      expect(await store.get(longRef)).toEqual({ version: 1, value: { short: false } });
       expect(await store.replace(ref, 1, { short: true }, 60_000)).toBe(false);
       expect((await store.list<{ short: boolean }>('session', owner)).map((r) => r.value.short)).toEqual([false]);
       expect(await store.create(ref, { again: true }, 60_000)).toBe(true);
@@ -125,13 +126,17 @@ export function describeStoreContract(getFixture: () => StoreFixture): void {
       const { store } = getFixture();
       const key = uniqueId('count');
       expect(await store.counter(key)).toBe(0);
-      expect(await store.increment(key, 250)).toBe(1);
-      expect(await store.increment(key, 250)).toBe(2);
-      expect(await store.increment(key, 250)).toBe(3);
-      expect(await store.counter(key)).toBe(3);
-      await sleep(450);
-      expect(await store.counter(key)).toBe(0);
       expect(await store.increment(key, 60_000)).toBe(1);
+      expect(await store.increment(key, 60_000)).toBe(2);
+      expect(await store.increment(key, 60_000)).toBe(3);
+      expect(await store.counter(key)).toBe(3);
+      const short = uniqueId('count-short');
+      await store.increment(short, 200);
+      await store.increment(short, 200);
+      await sleep(600);
+      expect(await store.counter(short)).toBe(0);
+      expect(await store.increment(short, 60_000)).toBe(1);
+      expect(await store.counter(key)).toBe(3);
     });
 
     it('is atomic under concurrency: 50 increments, creates and compare-and-sets race', async () => {
