@@ -11,7 +11,14 @@ export type Query = (sql: string) => Promise<{ rows: Record<string, unknown>[] }
 
 export interface SchemaSnapshot {
   relations: { name: string; kind: 'table' | 'view' }[];
-  columns: { relation: string; column: string; udt: string; nullable: boolean; generated: boolean }[];
+  columns: {
+    relation: string;
+    column: string;
+    udt: string;
+    nullable: boolean;
+    generated: boolean;
+    hasDefault: boolean;
+  }[];
   primaryKeys: { relation: string; columns: string[] }[];
   enums: { name: string; labels: string[] }[];
 }
@@ -22,7 +29,7 @@ WHERE table_schema = 'public' ORDER BY table_name`;
 
 const columnsSql = `
 SELECT table_name AS relation, column_name AS column, udt_name AS udt, is_nullable AS nullable,
-       is_generated AS generated
+       is_generated AS generated, column_default IS NOT NULL AS has_default
 FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`;
 
 const primaryKeysSql = `
@@ -61,6 +68,7 @@ export async function introspectSchema(query: Query): Promise<SchemaSnapshot> {
       udt: String(r['udt']),
       nullable: r['nullable'] === 'YES',
       generated: r['generated'] === 'ALWAYS',
+      hasDefault: r['has_default'] === true,
     })),
     primaryKeys: primaryKeys.rows.map((r) => ({ relation: String(r['relation']), columns: r['columns'] as string[] })),
     enums: enums.rows.map((r) => ({ name: String(r['name']), labels: r['labels'] as string[] })),
@@ -103,6 +111,13 @@ export function compareSchema(snapshot: SchemaSnapshot): string[] {
         problems.push(
           `${key}: ${column.nullable ? 'nullable' : 'not null'} in the models, ${db.nullable ? 'nullable' : 'not null'} in the database`,
         );
+      }
+      // What an insert may omit: a NOT NULL column is optional in the models exactly when the database fills it.
+      if (meta.kind === 'table' && !column.nullable && !column.generated && !column.filledByTrigger) {
+        if (column.hasDefault && !db.hasDefault)
+          problems.push(`${key}: defaulted in the models, no default in the database`);
+        if (!column.hasDefault && db.hasDefault)
+          problems.push(`${key}: required in the models, has a default in the database`);
       }
       if (meta.kind === 'table' && db.generated !== column.generated) {
         problems.push(

@@ -4,8 +4,9 @@ import { col, type Columns } from './column.js';
  * The column table of every relation: the 38 tables and the view of reference §2.3 plus the tables `domain.md`
  * adds. Row, Insert and Update schemas, the port's identifier checks and the parity test are all derived from it.
  *
- * Conventions: `.nullable()` = NULL allowed; `.defaulted()` = NOT NULL but the database fills it when an insert
- * omits it (column default, or a trigger such as `created_by := auth.uid()`, slugs, external ids).
+ * Conventions: `.nullable()` = NULL allowed; `.defaulted()` = NOT NULL with a column default; `.filled()` = NOT
+ * NULL without a default, filled by a trigger when an insert omits it (`created_by := auth.uid()`, slugs, owners).
+ * The parity test holds both against the database's column defaults.
  */
 
 export interface RelationDef<C extends Columns = Columns> {
@@ -27,9 +28,9 @@ const stamps = () => ({
 /** `created_by`/`updated_by` NOT NULL, filled from `auth.uid()` by the stamping trigger. */
 const requiredStamps = () => ({
   created_at: createdAt(),
-  created_by: col.uuid().defaulted(),
+  created_by: col.uuid().filled(),
   updated_at: col.timestamptz().nullable(),
-  updated_by: col.uuid().defaulted(),
+  updated_by: col.uuid().filled(),
 });
 const softDelete = () => ({
   deleted_at: col.timestamptz().nullable(),
@@ -111,7 +112,7 @@ export const relations = {
     default_value: col.text().nullable(),
     is_hidden: col.bool().nullable(),
     is_pinned: col.bool().nullable(),
-    position: col.float(),
+    position: col.float().defaulted(),
     property_id: col.uuid(),
     width: col.int().nullable(),
     ...stamps(),
@@ -150,7 +151,7 @@ export const relations = {
     fts_vector: col.tsvector().nullable().generated(),
     name: col.text(),
     project_id: col.uuid(),
-    slug: col.text().defaulted(),
+    slug: col.text().filled(),
     tags: col.textArray().nullable(),
     version: version(),
     ...stamps(),
@@ -303,7 +304,7 @@ export const relations = {
     name: col.text(),
     owner_id: col.uuid().nullable(),
     settings: col.jsonb().nullable(),
-    slug: col.text().defaulted(),
+    slug: col.text().filled(),
     status: col.enum('user_status').nullable(),
     storage_used: col.bigint().nullable(),
     ...requiredStamps(),
@@ -360,9 +361,9 @@ export const relations = {
     metadata: col.jsonb().nullable(),
     name: col.text(),
     organization_id: col.uuid(),
-    owned_by: col.uuid().defaulted(),
+    owned_by: col.uuid().filled(),
     settings: col.jsonb().nullable(),
-    slug: col.text().defaulted(),
+    slug: col.text().filled(),
     star_count: col.int().nullable(),
     status: col.enum('project_status').defaulted(),
     tags: col.textArray().nullable(),
@@ -444,7 +445,7 @@ export const relations = {
     id: col.id(),
     ai_analysis: col.jsonb().nullable(),
     // Filled when absent: the document's first block (created if none).
-    block_id: col.uuid().defaulted(),
+    block_id: col.uuid().filled(),
     description: col.text().nullable(),
     document_id: col.uuid(),
     embedding: col.vector().nullable(),
@@ -470,7 +471,7 @@ export const relations = {
     ancestor_id: col.uuid().primaryKey(),
     descendant_id: col.uuid().primaryKey(),
     created_at: col.timestamptz().defaulted(),
-    created_by: col.uuid().defaulted(),
+    created_by: col.uuid().filled(),
     depth: col.int(),
     updated_at: col.timestamptz().nullable(),
     updated_by: col.uuid().nullable(),

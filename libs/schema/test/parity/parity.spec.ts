@@ -48,16 +48,24 @@ describe.each(BACKENDS)('zod models vs the migrated database (%s)', (backend) =>
     }
   });
 
-  it('reports type, enum and primary-key drift', () => {
+  it('reports type, default, enum and primary-key drift', () => {
     const tampered: SchemaSnapshot = {
       ...snapshot,
       columns: snapshot.columns.map((c) =>
-        c.relation === 'requirements' && c.column === 'position' ? { ...c, udt: 'int4' } : c,
+        c.relation === 'requirements' && c.column === 'position'
+          ? { ...c, udt: 'int4' }
+          : c.relation === 'notifications' && c.column === 'title'
+            ? { ...c, hasDefault: true }
+            : c.relation === 'blocks' && c.column === 'name'
+              ? { ...c, hasDefault: false }
+              : c,
       ),
       primaryKeys: snapshot.primaryKeys.filter((k) => k.relation !== 'mcp_sessions'),
       enums: snapshot.enums.filter((e) => e.name !== 'visibility'),
     };
     expect(compareSchema(tampered)).toEqual([
+      'blocks.name: defaulted in the models, no default in the database',
+      'notifications.title: required in the models, has a default in the database',
       'requirements.position: type float8 in the models, int4 in the database',
       'mcp_sessions: primary key (session_id) in the models, () in the database',
       'enum visibility: in the models, missing from the database',
