@@ -223,7 +223,8 @@ export class RefreshTokenService {
       throw new SessionError('family_revoked', 'the refresh token family was revoked');
     }
     if (family.value.sessionHandle && this.#sessions) {
-      const session = await this.#sessions.getByHandle(record.userId, family.value.sessionHandle);
+      // A refresh is activity: it moves the session's idle deadline (and fails if the session has ended).
+      const session = await this.#sessions.touchByHandle(record.userId, family.value.sessionHandle);
       if (!session) {
         await this.revokeFamily(record.userId, record.familyId, 'session_ended');
         throw new SessionError('session_ended', 'the session of this refresh token has ended');

@@ -223,6 +223,19 @@ export function describeServiceContract(getFixture: () => StoreFixture): void {
       expect(await codeOf(refresh.rotate(first.token))).toBe('refresh_token_reused');
     });
 
+    it('a rotation counts as session activity', async () => {
+      const fixture = getFixture();
+      const { refresh, sessions, clock } = setup(fixture);
+      const user = await fixture.newOwner();
+      const { sessionId } = await sessions.create(user);
+      let { token } = await refresh.issue({ userId: user, sessionId });
+      for (let i = 0; i < 3; i++) {
+        clock.t += 20 * MIN;
+        token = (await refresh.rotate(token)).token;
+      }
+      expect((await sessions.get(user, sessionId))?.lastSeenAt).toBe(clock.t);
+    });
+
     it('a family stops when its session ends; explicit revocation of a refresh token ends the session', async () => {
       const fixture = getFixture();
       const { refresh, sessions, revocation } = setup(fixture);
