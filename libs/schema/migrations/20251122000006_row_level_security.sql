@@ -4,8 +4,8 @@
 -- privileges, so they fail with 42501 "permission denied" before any row is read.
 
 create function atoms_private.project_has_members(project uuid) returns boolean
-  language sql stable security definer set search_path = ''
-  as $$ select exists (select 1 from public.project_members m where m.project_id = project) $$;
+  language plpgsql stable security definer set search_path = ''
+  as $$ begin return (select exists (select 1 from public.project_members m where m.project_id = project)); end $$;
 grant execute on function atoms_private.project_has_members(uuid) to authenticated, service_role;
 
 -- Billing is managed by the service (Stripe sync): a signed-in user creates organizations on the free plan
@@ -159,24 +159,27 @@ declare
   t record;
 begin
   for t in select * from (values
-      ('requirements', 'atoms_private.document_project(document_id)'),
-      ('blocks', 'atoms_private.document_project(document_id)'),
-      ('table_rows', 'atoms_private.document_project(document_id)'),
-      ('columns', 'coalesce(atoms_private.block_project(block_id), atoms_private.property_project(property_id))'),
-      ('test_matrix_views', 'project_id'),
-      ('requirements_closure', 'atoms_private.requirement_project(ancestor_id)'),
-      ('react_flow_diagrams', 'project_id')) as x(tbl, project_expr)
+      ('requirements', 'atoms_private.can_access_document(document_id)', 'atoms_private.can_edit_document(document_id)'),
+      ('blocks', 'atoms_private.can_access_document(document_id)', 'atoms_private.can_edit_document(document_id)'),
+      ('table_rows', 'atoms_private.can_access_document(document_id)', 'atoms_private.can_edit_document(document_id)'),
+      ('columns',
+       'atoms_private.can_access_project(coalesce(atoms_private.block_project(block_id), atoms_private.property_project(property_id)))',
+       'atoms_private.can_edit_project(coalesce(atoms_private.block_project(block_id), atoms_private.property_project(property_id)))'),
+      ('test_matrix_views', 'atoms_private.can_access_project(project_id)', 'atoms_private.can_edit_project(project_id)'),
+      ('requirements_closure', 'atoms_private.can_access_project(atoms_private.requirement_project(ancestor_id))',
+       'atoms_private.can_edit_project(atoms_private.requirement_project(ancestor_id))'),
+      ('react_flow_diagrams', 'atoms_private.can_access_project(project_id)', 'atoms_private.can_edit_project(project_id)'))
+      as x(tbl, can_read, can_write)
   loop
     execute format('grant select, insert, update, delete on public.%I to authenticated', t.tbl);
-    execute format('create policy %I on public.%I for select to authenticated using '
-                   '(atoms_private.can_access_project(%s))', t.tbl || '_select', t.tbl, t.project_expr);
-    execute format('create policy %I on public.%I for insert to authenticated with check '
-                   '(atoms_private.can_edit_project(%s))', t.tbl || '_insert', t.tbl, t.project_expr);
-    execute format('create policy %I on public.%I for update to authenticated using '
-                   '(atoms_private.can_edit_project(%s)) with check (atoms_private.can_edit_project(%s))',
-                   t.tbl || '_update', t.tbl, t.project_expr, t.project_expr);
-    execute format('create policy %I on public.%I for delete to authenticated using '
-                   '(atoms_private.can_edit_project(%s))', t.tbl || '_delete', t.tbl, t.project_expr);
+    execute format('create policy %I on public.%I for select to authenticated using (%s)',
+                   t.tbl || '_select', t.tbl, t.can_read);
+    execute format('create policy %I on public.%I for insert to authenticated with check (%s)',
+                   t.tbl || '_insert', t.tbl, t.can_write);
+    execute format('create policy %I on public.%I for update to authenticated using (%s) with check (%s)',
+                   t.tbl || '_update', t.tbl, t.can_write, t.can_write);
+    execute format('create policy %I on public.%I for delete to authenticated using (%s)',
+                   t.tbl || '_delete', t.tbl, t.can_write);
   end loop;
 end $$;
 
