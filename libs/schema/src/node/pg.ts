@@ -18,6 +18,8 @@ export interface PgDatabaseOptions {
   /** How long to wait for a pooled connection (default 10 s). */
   connectionTimeoutMs?: number;
   applicationName?: string;
+  /** Called when an idle pooled connection fails (the pool drops it; the next unit of work gets a new one). */
+  onIdleError?: (error: Error) => void;
 }
 
 const textArray = pg.types.getTypeParser(1009 as never, 'text') as (text: string) => (string | null)[];
@@ -51,8 +53,9 @@ export function pgDatabase(options: PgDatabaseOptions = {}): Database {
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
       application_name: options.applicationName ?? 'atoms',
     });
-  // An idle client losing its connection must not crash the process; the next checkout gets a fresh one.
-  if (ownsPool) pool.on('error', () => undefined);
+  // An idle client losing its connection must not crash the process (an unhandled 'error' event would); the pool
+  // drops it and the next checkout gets a fresh one. The caller decides whether to log it.
+  if (ownsPool) pool.on('error', (error) => options.onIdleError?.(error));
   const timeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const catalog: FunctionCatalog = new Map();
 

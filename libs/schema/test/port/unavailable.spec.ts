@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DatabaseError, fromPostgresError } from '../../src/index.js';
+import pg from 'pg';
 import { pgDatabase } from '../../src/node/index.js';
 
 async function failure(promise: Promise<unknown>): Promise<DatabaseError> {
@@ -45,6 +46,29 @@ describe('connection failures are unavailable', () => {
     await db.close();
     const error = await failure(db.asAnonymous((s) => s.select('profiles', { columns: ['id'] })));
     expect(error.code).toBe('unavailable');
+  });
+
+  it('pg: an idle connection killed by the server is reported and replaced', async () => {
+    const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const applicationName = `atoms-port-idle-${process.pid}`;
+    const errors: Error[] = [];
+    const db = pgDatabase({ connectionString: url, applicationName, onIdleError: (e) => errors.push(e) });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      expect(await db.asAnonymous(async () => 'warm')).toBe('warm');
+      const { rows } = await admin.query<{ killed: boolean }>(
+        'select pg_terminate_backend(pid) as killed from pg_stat_activity where application_name = $1',
+        [applicationName],
+      );
+      expect(rows.map((r) => r.killed)).toEqual([true]);
+      for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(errors).toHaveLength(1);
+      expect(await db.asAnonymous(async () => 'again')).toBe('again');
+    } finally {
+      await admin.end();
+      await db.close();
+    }
   });
 
   it('classifies socket errors and unknown errors', () => {
