@@ -21,17 +21,25 @@ function percentiles(samples: number[]): Record<string, string> {
     p99: at(99).toFixed(3),
     max: (sorted.at(-1) ?? NaN).toFixed(3),
     'ops/s': Math.round(1000 / (samples.reduce((a, b) => a + b, 0) / samples.length)).toString(),
+    'client cpu µs/op': (cpuMicros.get(samples) ?? NaN).toFixed(0),
   };
 }
+
+// Client CPU per operation (this process only) is reported next to wall latency: it does not depend on how busy
+// the machine is, the tail latencies do.
+const cpuMicros = new WeakMap<number[], number>();
 
 async function measure(iterations: number, op: (i: number) => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < WARMUP; i++) await op(i);
   const samples: number[] = [];
+  const cpuStart = process.cpuUsage();
   for (let i = 0; i < iterations; i++) {
     const start = performance.now();
     await op(i);
     samples.push(performance.now() - start);
   }
+  const cpu = process.cpuUsage(cpuStart);
+  cpuMicros.set(samples, (cpu.user + cpu.system) / iterations);
   return samples;
 }
 
