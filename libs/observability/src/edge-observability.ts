@@ -4,6 +4,8 @@ import { composeObservability, type Observability, type ObservabilityOptions } f
 
 export type EdgeObservabilityOptions = Omit<ObservabilityOptions, 'logger' | 'metricsBackend' | 'carrier'> & {
   log?: Omit<EdgeLoggerOptions, 'service'>;
+  /** OpenMetrics exposition with trace exemplars instead of Prometheus text (see `createInIsolateMetricsBackend`). */
+  openMetrics?: boolean;
 };
 
 /** The edge wiring: JSON-line logger on `console.log`, in-isolate metrics, explicit context. */
@@ -15,6 +17,6 @@ export function createEdgeObservability(options: EdgeObservabilityOptions): Obse
       ...options.log,
       base: { version: options.version, ...options.log?.base },
     }),
-    metricsBackend: createInIsolateMetricsBackend(),
+    metricsBackend: createInIsolateMetricsBackend({ openMetrics: options.openMetrics }),
   });
 }

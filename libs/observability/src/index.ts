@@ -26,6 +26,7 @@ export { hashIdentifier } from './correlation/hash-identifier.js';
 
 export type {
   CounterHandle,
+  ExemplarLabels,
   GaugeHandle,
   HistogramHandle,
   LabelRule,
@@ -36,11 +37,11 @@ export type {
   MetricsBackend,
   MetricType,
 } from './metrics/metric-types.js';
-export { PROMETHEUS_CONTENT_TYPE } from './metrics/metric-types.js';
+export { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, validExemplar } from './metrics/metric-types.js';
 export { looksLikeIdentifier, OTHER_LABEL_VALUE, type LabelRejectionReason } from './metrics/label-guard.js';
 export { LABEL_REJECTIONS_METRIC, MetricsRegistry } from './metrics/metrics-registry.js';
 export { createInIsolateMetricsBackend } from './metrics/in-isolate-backend.js';
-export { renderPrometheusText } from './metrics/prometheus-text.js';
+export { renderOpenMetricsText, renderPrometheusText } from './metrics/prometheus-text.js';
 export * from './metrics/metric-catalogue.js';
 export { routeTemplate } from './metrics/route-template.js';
 export {
@@ -49,6 +50,7 @@ export {
   type HttpRequestSample,
   type McpOperationSample,
   statusClass,
+  type TraceRef,
 } from './metrics/atoms-metrics.js';
 export { type BucketCount, histogramQuantile, mergedBuckets } from './metrics/histogram-quantile.js';
 export { metricsHandler } from './metrics/metrics-endpoint.js';

@@ -65,8 +65,12 @@ describe('DashboardSource', () => {
   it.each([
     ['in-isolate', () => createInIsolateMetricsBackend()],
     ['prom-client', () => createPromClientBackend({ defaultMetrics: false })],
+    ['prom-client OpenMetrics', () => createPromClientBackend({ defaultMetrics: false, openMetrics: true })],
+    ['in-isolate OpenMetrics', () => createInIsolateMetricsBackend({ openMetrics: true })],
   ])('summarises traffic, latency, tools, sessions and health (%s)', async (_name, backend) => {
-    const { source, advance } = populated(backend());
+    const { metrics, source, advance } = populated(backend());
+    // A scrape first: prom-client renames counters while rendering OpenMetrics; the snapshot must not care.
+    await metrics.render();
     advance(10_000);
     const snapshot = await source.snapshot();
     expect(snapshot).toMatchObject({

@@ -85,14 +85,20 @@ export function createHttpInstrumentation(options: HttpInstrumentationOptions): 
         result = await next(request, context);
       } catch (error) {
         const durationMs = performance.now() - startedAt;
-        metrics?.httpRequestFinished({ method, route, status: 500, durationSeconds: durationMs / 1000 });
+        metrics?.httpRequestFinished({
+          method,
+          route,
+          status: 500,
+          durationSeconds: durationMs / 1000,
+          trace: correlation,
+        });
         monitor?.record(`${method} ${route}`, durationMs, false);
         context.logger.error({ err: error, status: 500, durationMs: round(durationMs) }, 'request failed');
         throw error;
       }
       const durationMs = performance.now() - startedAt;
       const status = result.status;
-      metrics?.httpRequestFinished({ method, route, status, durationSeconds: durationMs / 1000 });
+      metrics?.httpRequestFinished({ method, route, status, durationSeconds: durationMs / 1000, trace: correlation });
       monitor?.record(`${method} ${route}`, durationMs, status < 500);
       // method and route are context fields already (bound or mixed in), so the line adds only the outcome.
       const fields = { status, durationMs: round(durationMs) };

@@ -105,6 +105,7 @@ export function instrumentTool<Args, Extra extends ToolExtraLike | undefined, Re
         outcome,
         errorType,
         durationSeconds: durationMs / 1000,
+        trace: correlation,
       });
       monitor?.record(operation ? `tool:${tool}.${operation}` : `tool:${tool}`, durationMs, outcome !== 'error');
       return Math.round(durationMs * 1000) / 1000;

@@ -8,12 +8,19 @@ export const statusClass = (status: number): string =>
 
 export const HEALTH_STATUS_VALUE: Readonly<Record<HealthStatus, number>> = { pass: 1, warn: 0.5, fail: 0 };
 
+/** The trace an observation belongs to; becomes the OpenMetrics exemplar `{trace_id, span_id}`. */
+export interface TraceRef {
+  traceId: string;
+  spanId: string;
+}
+
 export interface HttpRequestSample {
   method: string;
   /** Route template (`/api/sessions/:id`); raw paths are templated, but a router's own template is better. */
   route: string;
   status: number;
   durationSeconds: number;
+  trace?: TraceRef;
 }
 
 export interface McpOperationSample {
@@ -24,6 +31,7 @@ export interface McpOperationSample {
   outcome: 'success' | 'tool_error' | 'error';
   errorType?: string;
   durationSeconds: number;
+  trace?: TraceRef;
 }
 
 /**
@@ -32,6 +40,7 @@ export interface McpOperationSample {
  */
 export class AtomsMetrics {
   readonly registry: MetricsRegistry;
+  readonly #exemplars: boolean;
   readonly #httpDuration;
   readonly #httpActive;
   readonly #mcpDuration;
@@ -47,6 +56,7 @@ export class AtomsMetrics {
   constructor(backend: MetricsBackend) {
     const registry = new MetricsRegistry(backend);
     this.registry = registry;
+    this.#exemplars = backend.exemplars;
     this.#httpDuration = registry.histogram(METRICS.httpServerRequestDuration);
     this.#httpActive = registry.gauge(METRICS.httpServerActiveRequests);
     this.#mcpDuration = registry.histogram(METRICS.mcpServerOperationDuration);
@@ -89,6 +99,7 @@ export class AtomsMetrics {
         http_response_status_class: statusClass(sample.status),
       },
       sample.durationSeconds,
+      this.#exemplar(sample.trace),
     );
   }
 
@@ -102,6 +113,7 @@ export class AtomsMetrics {
         error_type: sample.errorType ?? '',
       },
       sample.durationSeconds,
+      this.#exemplar(sample.trace),
     );
   }
 
@@ -110,10 +122,12 @@ export class AtomsMetrics {
     operation: string;
     outcome: 'success' | 'error';
     durationSeconds: number;
+    trace?: TraceRef;
   }): void {
     this.#dbDuration.observe(
       { db_system_name: sample.system, db_operation_name: sample.operation, outcome: sample.outcome },
       sample.durationSeconds,
+      this.#exemplar(sample.trace),
     );
   }
 
@@ -151,5 +165,9 @@ export class AtomsMetrics {
 
   recordVercelWebhook(eventType: string, outcome: 'accepted' | 'rejected'): void {
     this.#vercel.inc({ vercel_event_type: eventType, outcome });
+  }
+
+  #exemplar(trace: TraceRef | undefined): Record<string, string> | undefined {
+    return this.#exemplars && trace ? { trace_id: trace.traceId, span_id: trace.spanId } : undefined;
   }
 }

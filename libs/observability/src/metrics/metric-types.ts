@@ -27,8 +27,14 @@ export interface MetricDefinition<L extends string = string> {
 
 export type Labels<L extends string> = { readonly [K in L]: string };
 
+/**
+ * OpenMetrics exemplar labels (e.g. `{ trace_id, span_id }`) attached to an observation: they link a bucket or a
+ * counter to one concrete trace. Not series labels, so not bounded; at most 128 characters in total (OpenMetrics).
+ */
+export type ExemplarLabels = Record<string, string>;
+
 export interface CounterHandle<L extends string> {
-  inc(labels: Labels<L>, value?: number): void;
+  inc(labels: Labels<L>, value?: number, exemplar?: ExemplarLabels): void;
 }
 export interface GaugeHandle<L extends string> {
   set(labels: Labels<L>, value: number): void;
@@ -36,7 +42,7 @@ export interface GaugeHandle<L extends string> {
   dec(labels: Labels<L>, value?: number): void;
 }
 export interface HistogramHandle<L extends string> {
-  observe(labels: Labels<L>, value: number): void;
+  observe(labels: Labels<L>, value: number, exemplar?: ExemplarLabels): void;
 }
 
 /** One exposition sample, as in the text format: `name{labels} value`. */
@@ -44,6 +50,7 @@ export interface MetricSample {
   name: string;
   labels: Record<string, string>;
   value: number;
+  exemplar?: { labels: ExemplarLabels; value: number; timestamp: number };
 }
 
 export interface MetricFamily {
@@ -59,6 +66,8 @@ export interface MetricFamily {
  */
 export interface MetricsBackend {
   readonly contentType: string;
+  /** True in OpenMetrics mode: exemplars are kept and rendered; otherwise they are ignored. */
+  readonly exemplars: boolean;
   counter(definition: MetricDefinition): CounterHandle<string>;
   gauge(definition: MetricDefinition): GaugeHandle<string>;
   histogram(definition: MetricDefinition): HistogramHandle<string>;
@@ -70,3 +79,12 @@ export interface MetricsBackend {
 }
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+/** OpenMetrics limit on an exemplar's label set (names + values). */
+export function validExemplar(exemplar: ExemplarLabels | undefined): exemplar is ExemplarLabels {
+  if (!exemplar) return false;
+  let size = 0;
+  for (const key in exemplar) size += key.length + (exemplar[key] as string).length;
+  return size > 0 && size <= 128;
+}

@@ -48,7 +48,7 @@ export class MetricsRegistry {
     this.#checkName(definition, '_total');
     const handle = this.backend.counter(definition as MetricDefinition);
     const bound = this.#binder(definition);
-    return { inc: (labels, value) => handle.inc(bound(labels), value) };
+    return { inc: (labels, value, exemplar) => handle.inc(bound(labels), value, exemplar) };
   }
 
   gauge<L extends string>(definition: MetricDefinition<L>): GaugeHandle<L> {
@@ -67,7 +67,7 @@ export class MetricsRegistry {
     if (!definition.buckets?.length) throw new TypeError(`histogram ${definition.name} needs explicit buckets`);
     const handle = this.backend.histogram(definition as MetricDefinition);
     const bound = this.#binder(definition);
-    return { observe: (labels, value) => handle.observe(bound(labels), value) };
+    return { observe: (labels, value, exemplar) => handle.observe(bound(labels), value, exemplar) };
   }
 
   render(): Promise<string> {

@@ -16,6 +16,27 @@ export function renderPrometheusText(families: readonly MetricFamily[]): string 
   return blocks.join('\n');
 }
 
+/**
+ * OpenMetrics 1.0 text, as prom-client renders it: counter families named without `_total`, exemplars after
+ * `#` on the samples that carry one, no blank lines, `# EOF` last.
+ */
+export function renderOpenMetricsText(families: readonly MetricFamily[]): string {
+  let out = '';
+  for (const family of families) {
+    const name = family.type === 'counter' ? family.name.replace(/_total$/, '') : family.name;
+    out += `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${family.type}\n`;
+    for (const sample of family.samples) {
+      out += `${sample.name}${renderLabels(sample.labels)} ${formatNumber(sample.value)}`;
+      if (sample.exemplar) {
+        const { labels, value, timestamp } = sample.exemplar;
+        out += ` # ${renderLabels(labels) || '{}'} ${formatNumber(value)} ${timestamp}`;
+      }
+      out += '\n';
+    }
+  }
+  return `${out}# EOF\n`;
+}
+
 function renderLabels(labels: Record<string, string>): string {
   let out = '';
   for (const key in labels) {
