@@ -13,6 +13,8 @@ export type SchemaCheck = { valid: true } | SchemaViolation;
 export type SchemaChecker = (value: unknown) => SchemaCheck;
 
 const validator = new AjvJsonSchemaValidator();
+// Compiling is the expensive part (milliseconds); tool schemas are long-lived objects, so compile each once.
+const compiled = new WeakMap<JsonSchema, SchemaChecker>();
 
 /**
  * Compiles a schema with the SDK's own validator (Ajv, the one the SDK client checks outputs with), so DRY mode
@@ -20,6 +22,14 @@ const validator = new AjvJsonSchemaValidator();
  * knows draft-07's meta-schema, and the 2020-12 keywords tools use (`$defs`, `additionalProperties`) behave the same.
  */
 export function compileSchema(schema: JsonSchema): SchemaChecker {
+  const cached = compiled.get(schema);
+  if (cached) return cached;
+  const checker = compileUncached(schema);
+  compiled.set(schema, checker);
+  return checker;
+}
+
+function compileUncached(schema: JsonSchema): SchemaChecker {
   const { $schema: _dialect, ...rest } = schema;
   void _dialect;
   const check = validator.getValidator(rest);

@@ -56,3 +56,14 @@ describe('sampleFromSchema', () => {
     expect(() => sampleFromSchema({ type: 'string', pattern: '^[0-9]{4}$' })).toThrow(/cannot simulate a value/);
   });
 });
+
+test('merges allOf parts, $ref parts included', () => {
+  const schema = {
+    $defs: { named: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+    allOf: [
+      { $ref: '#/$defs/named' },
+      { type: 'object', properties: { n: { type: 'integer', minimum: 2 } }, required: ['n'] },
+    ],
+  };
+  expect(sampleFromSchema(schema)).toEqual({ name: 'dry name', n: 2 });
+});

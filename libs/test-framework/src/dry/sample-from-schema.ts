@@ -39,13 +39,20 @@ const FORMAT_SAMPLES: Record<string, () => string> = {
   ipv6: () => '2001:db8::1',
 };
 
+// Sub-schema checkers per root schema (they carry the root's definitions), kept as long as the root lives.
+const subCheckers = new WeakMap<Schema, Map<Schema, ReturnType<typeof compileSchema>>>();
+
 class Sampler {
-  private readonly checkers = new Map<Schema, ReturnType<typeof compileSchema>>();
+  private readonly checkers: Map<Schema, ReturnType<typeof compileSchema>>;
 
   constructor(
     private readonly root: Schema,
     private readonly options: Required<SampleOptions>,
-  ) {}
+  ) {
+    let checkers = subCheckers.get(root);
+    if (!checkers) subCheckers.set(root, (checkers = new Map()));
+    this.checkers = checkers;
+  }
 
   private fits(schema: Schema, value: unknown): boolean {
     let checker = this.checkers.get(schema);
@@ -69,24 +76,15 @@ class Sampler {
     if (Array.isArray(schema['enum'])) return schema['enum'][0];
     if ('default' in schema && this.fits(schema, schema['default'])) return schema['default'];
     if (Array.isArray(schema['examples']) && schema['examples'].length > 0) return schema['examples'][0];
-    for (const key of ['oneOf', 'anyOf'] as const) {
-      const options = schema[key];
-      if (Array.isArray(options) && options.length > 0) {
-        const base = Object.fromEntries(Object.entries(schema).filter(([k]) => k !== key));
-        for (const option of options as Schema[]) {
-          const candidate = this.sample({ ...base, ...option }, depth, name);
-          if (this.fits(schema, candidate)) return candidate;
-        }
-        return this.sample({ ...base, ...(options[0] as Schema) }, depth, name);
+    const branches = combinedBranches(schema, this.root);
+    if (branches.kind === 'union') {
+      for (const option of branches.schemas) {
+        const candidate = this.sample(option, depth, name);
+        if (this.fits(schema, candidate)) return candidate;
       }
+      return this.sample(branches.schemas[0] as Schema, depth, name);
     }
-    if (Array.isArray(schema['allOf'])) {
-      const merged = (schema['allOf'] as Schema[]).reduce<Schema>(
-        (acc, part) => mergeSchemas(acc, part['$ref'] ? resolvePointer(this.root, part['$ref'] as string) : part),
-        Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'allOf')),
-      );
-      return this.sample(merged, depth, name);
-    }
+    if (branches.kind === 'all') return this.sample(branches.schemas[0] as Schema, depth, name);
     const type = pickType(schema);
     switch (type) {
       case 'null':
@@ -134,6 +132,33 @@ class Sampler {
     }
     return out;
   }
+}
+
+type Branches = { kind: 'none' } | { kind: 'union' | 'all'; schemas: Schema[] };
+// Merged branch schemas are built once per schema object, so their compiled checkers are reused across calls.
+const branchCache = new WeakMap<Schema, Branches>();
+
+function combinedBranches(schema: Schema, root: Schema): Branches {
+  const cached = branchCache.get(schema);
+  if (cached) return cached;
+  let branches: Branches = { kind: 'none' };
+  for (const key of ['oneOf', 'anyOf'] as const) {
+    const options = schema[key];
+    if (Array.isArray(options) && options.length > 0) {
+      const base = Object.fromEntries(Object.entries(schema).filter(([k]) => k !== key));
+      branches = { kind: 'union', schemas: (options as Schema[]).map((option) => ({ ...base, ...option })) };
+      break;
+    }
+  }
+  if (branches.kind === 'none' && Array.isArray(schema['allOf'])) {
+    const merged = (schema['allOf'] as Schema[]).reduce<Schema>(
+      (acc, part) => mergeSchemas(acc, typeof part['$ref'] === 'string' ? resolvePointer(root, part['$ref']) : part),
+      Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'allOf')),
+    );
+    branches = { kind: 'all', schemas: [merged] };
+  }
+  branchCache.set(schema, branches);
+  return branches;
 }
 
 function mergeSchemas(a: Schema, b: Schema): Schema {
