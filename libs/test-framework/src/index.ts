@@ -46,6 +46,12 @@ export {
   type ToolErrorCode,
 } from './client/tool-error.js';
 export { unwrapToolResult } from './client/unwrap.js';
+export {
+  acceptedValues,
+  checkToolSurface,
+  type SurfaceCheckOptions,
+  type SurfaceProblem,
+} from './client/tool-surface.js';
 
 export { compileSchema, type JsonSchema, type SchemaCheck, type SchemaChecker } from './dry/json-schema.js';
 export { sampleFromSchema, type SampleOptions } from './dry/sample-from-schema.js';

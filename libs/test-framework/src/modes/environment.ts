@@ -124,7 +124,7 @@ export async function createModeEnvironment<Db = unknown>(
     const factory = requireOption(options.server, 'COLD mode needs the server factory (options.server)');
     const provider = requireOption(
       options.database,
-      'COLD mode needs a database provider (options.database), e.g. a clone of the migrated template',
+      'COLD mode needs a database provider (options.database), e.g. atomsDatabaseProvider() from @atoms/test-framework/database',
     );
     lease = await provider.acquire();
     const database = lease.database;
