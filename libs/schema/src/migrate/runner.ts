@@ -1,7 +1,7 @@
 import type { MigrationConnection } from './connection.js';
 import { MigrationError, isPostgresError } from './errors.js';
 import { compareVersions, defaultMigrationsDir, readMigrationFiles, type MigrationFile } from './migration-files.js';
-import { lineAndColumn, splitStatements } from './split-statements.js';
+import { lineAndColumn, splitStatements, type SqlStatement } from './split-statements.js';
 
 /**
  * Session-level advisory lock key held while migrating: a second runner (another process, another machine)
@@ -66,8 +66,10 @@ export interface MigrateResult {
 
 /**
  * Applies pending migrations in version order, each in its own transaction together with its
- * `schema_migrations` row. On failure the failing migration is rolled back, the ones before it stay: the
- * database is left at the last good version and a `MigrationError` names the file, statement and position.
+ * `schema_migrations` row. A file is sent in one round trip; only when it fails is it replayed statement by
+ * statement, in a rolled-back transaction, to locate the failing statement. On failure the failing migration is
+ * rolled back, the ones before it stay: the database is left at the last good version and a `MigrationError`
+ * names the file, statement and position.
  */
 export async function migrate(conn: MigrationConnection, options: MigrateOptions = {}): Promise<MigrateResult> {
   const files = await readMigrationFiles(options.dir ?? defaultMigrationsDir);
@@ -212,7 +214,7 @@ function planPending(
 }
 
 async function applyOne(conn: MigrationConnection, file: MigrationFile): Promise<number> {
-  let statements;
+  let statements: SqlStatement[];
   try {
     statements = splitStatements(file.sql);
   } catch (cause) {
@@ -224,14 +226,13 @@ async function applyOne(conn: MigrationConnection, file: MigrationFile): Promise
   const started = performance.now();
   await conn.exec('begin');
   try {
-    for (let index = 0; index < statements.length; index++) {
-      const statement = statements[index];
-      try {
-        await conn.exec(statement.sql);
-      } catch (cause) {
-        throw statementError(file, statement, index, cause);
-      }
-    }
+    // Fast path: the whole file in one round trip.
+    await conn.exec(file.sql);
+  } catch (cause) {
+    await conn.exec('rollback');
+    throw await locateFailure(conn, file, statements, cause);
+  }
+  try {
     const durationMs = performance.now() - started;
     await conn.query(
       `insert into public.schema_migrations (version, name, checksum, duration)
@@ -246,16 +247,48 @@ async function applyOne(conn: MigrationConnection, file: MigrationFile): Promise
   }
 }
 
+/**
+ * The file failed as a whole: replay it statement by statement in a transaction that is rolled back, to name the
+ * failing statement and its position. If the replay does not fail (the failure depended on timing), the original
+ * error is reported against the file.
+ */
+async function locateFailure(
+  conn: MigrationConnection,
+  file: MigrationFile,
+  statements: readonly SqlStatement[],
+  original: unknown,
+): Promise<MigrationError> {
+  await conn.exec('begin');
+  try {
+    for (let index = 0; index < statements.length; index++) {
+      try {
+        await conn.exec(statements[index].sql);
+      } catch (cause) {
+        return statementError(file, statements[index], index, cause);
+      }
+    }
+    return statementError(file, { sql: file.sql, offset: 0, line: 1 }, -1, original);
+  } finally {
+    await conn.exec('rollback');
+  }
+}
+
 function statementError(
   file: MigrationFile,
   statement: { sql: string; offset: number; line: number },
   index: number,
   cause: unknown,
 ): MigrationError {
+  const where0 = index >= 0 ? `statement ${index + 1}` : 'a statement';
   if (!isPostgresError(cause)) {
     return new MigrationError(
-      `migration ${file.fileName}, statement ${index + 1} (line ${statement.line}): ${String(cause)}`,
-      { code: 'statement_failed', file: file.fileName, statement: index + 1, line: statement.line },
+      `migration ${file.fileName}, ${where0} (line ${statement.line}): ${String(cause)}`,
+      {
+        code: 'statement_failed',
+        file: file.fileName,
+        ...(index >= 0 ? { statement: index + 1 } : {}),
+        line: statement.line,
+      },
       { cause },
     );
   }
@@ -266,12 +299,12 @@ function statementError(
       : { line: statement.line, column: 1 };
   const context = cause.where ? ` (${cause.where.split('\n')[0]})` : '';
   return new MigrationError(
-    `migration ${file.fileName} failed at statement ${index + 1}, line ${where.line}, column ${where.column}: ` +
+    `migration ${file.fileName} failed at ${where0}, line ${where.line}, column ${where.column}: ` +
       `${cause.message} [SQLSTATE ${cause.code}]${context}`,
     {
       code: 'statement_failed',
       file: file.fileName,
-      statement: index + 1,
+      ...(index >= 0 ? { statement: index + 1 } : {}),
       line: where.line,
       column: where.column,
       sqlState: cause.code,
