@@ -15,8 +15,6 @@ export interface EdgeLoggerOptions {
   now?: () => Date;
 }
 
-const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-
 /**
  * A logger for V8 isolates (Vercel Edge) with the same interface, field names, field order and redaction as the
  * Node pino logger: `{"level","timestamp",...bindings,...fields,"message"}`, one JSON object per line. Writes are
@@ -110,5 +108,3 @@ function safeStringify(value: unknown): string {
 function bigintReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
-
-export { LEVELS as LOG_LEVELS };
