@@ -40,13 +40,16 @@ begin
   end loop;
 end $$;
 
-create schema if not exists auth;
-grant usage on schema auth to anon, authenticated, service_role;
-
 -- auth.jwt(): the request's JWT claims as set by PostgREST (or by the database port: set_config(
 -- 'request.jwt.claims', <json>, true) inside the user's transaction). Empty object when unset.
+-- On Supabase the schema and functions exist (owned by its auth service) and are left untouched: privileges are
+-- granted only on what this migration created.
 do $$
 begin
+  if not exists (select 1 from pg_namespace where nspname = 'auth') then
+    create schema auth;
+    grant usage on schema auth to anon, authenticated, service_role;
+  end if;
   if to_regprocedure('auth.jwt()') is null then
     create function auth.jwt() returns jsonb
       language sql stable
@@ -57,6 +60,7 @@ begin
           '{}'::jsonb
         )
       $f$;
+    grant execute on function auth.jwt() to anon, authenticated, service_role;
   end if;
   if to_regprocedure('auth.uid()') is null then
     -- The caller's profile id: the `sub` claim, when it is a UUID (the database port resolves other subjects
@@ -73,6 +77,7 @@ begin
           nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'
         ) as s) claims
       $f$;
+    grant execute on function auth.uid() to anon, authenticated, service_role;
   end if;
   if to_regprocedure('auth.role()') is null then
     create function auth.role() returns text
@@ -84,10 +89,9 @@ begin
           nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role'
         )
       $f$;
+    grant execute on function auth.role() to anon, authenticated, service_role;
   end if;
 end $$;
-
-grant execute on function auth.jwt(), auth.uid(), auth.role() to anon, authenticated, service_role;
 
 -- Extensions, where this server has them: pgvector (Supabase, PGlite) and pg_trgm (fuzzy name matching).
 -- Supabase keeps extensions in the `extensions` schema; elsewhere they go to public.
