@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the project needs beyond Node.js and npm, installed when missing (Debian; CI runs as root).
-# Kept empty of anything not yet used: later issues add e.g. chromium (dashboard tests) and wrk (benchmarks).
+# .ci/run names the packages it needs (chromium for the dashboard browser tests).
 set -euo pipefail
 needed=()
 for pkg in "$@"; do

@@ -29,14 +29,18 @@ cd "$scratch"
 cat > package.json <<JSON
 { "name": "pack-check", "private": true, "type": "module" }
 JSON
-npm install --silent --no-audit --no-fund $(printf './%s ' "${tarballs[@]}") typescript@~6.0.3 @types/node@20 >/dev/null
+# Optional peers (e.g. ioredis for @atoms/session/redis) are installed too, so every entry can be imported.
+peers="$(node -p "Object.entries(require('$root/$pkgdir/package.json').peerDependencies||{}).map(([n,v])=>n+'@'+v).join(' ')")"
+npm install --silent --no-audit --no-fund $(printf './%s ' "${tarballs[@]}") $peers typescript@~6.0.3 @types/node@20 >/dev/null
 
 # Every entry of the exports map imports at run time...
 entries="$(node -p "Object.keys(require('./node_modules/$name/package.json').exports).filter(e=>e!=='./package.json').join(' ')")"
+i=0
 for entry in $entries; do
+  i=$((i + 1))
   spec="$name${entry#.}"
   node --input-type=module -e "const m = await import('$spec'); console.log('pack-check: import $spec ->', Object.keys(m).length, 'exports');"
-  echo "import * as m from '$spec'; export const loaded: object = m;" >> check.ts
+  echo "import * as m$i from '$spec'; export const loaded$i: object = m$i;" >> check.ts
 done
 # ...and its declarations type-check for a consumer.
 npx tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 --skipLibCheck false check.ts
