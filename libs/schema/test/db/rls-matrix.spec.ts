@@ -412,7 +412,15 @@ function where(target: Record<string, unknown>, offset = 0): { sql: string; para
 }
 
 /** Runs the probe as `role`; true when it succeeded on the probe row, false when refused. */
-async function probe(db: TestDatabase, world: World, role: Role, spec: TableSpec, op: Op, n: number): Promise<boolean> {
+async function probe(
+  db: TestDatabase,
+  world: World,
+  embedding: string,
+  role: Role,
+  spec: TableSpec,
+  op: Op,
+  n: number,
+): Promise<boolean> {
   const target = world.targets[spec.table];
   const run = async (tx: Queryable, uid: string): Promise<boolean> => {
     const w = where(target);
@@ -456,11 +464,13 @@ async function probe(db: TestDatabase, world: World, role: Role, spec: TableSpec
 describe.each(BACKENDS)('RLS matrix on %s', (backend) => {
   let db: TestDatabase;
   let world: World;
+  let embedding: string;
   let counter = 0;
 
   beforeAll(async () => {
     db = await openTestDatabase(backend);
     world = await buildWorld(db);
+    embedding = await embeddingLiteral(db, 'rag_embeddings');
   });
   afterAll(async () => {
     await db?.close();
@@ -480,7 +490,7 @@ describe.each(BACKENDS)('RLS matrix on %s', (backend) => {
     const allowed: Role[] = [];
     for (const role of ROLES) {
       counter += 1;
-      if (await probe(db, world, role, spec, op, counter)) allowed.push(role);
+      if (await probe(db, world, embedding, role, spec, op, counter)) allowed.push(role);
     }
     const expected = [...spec.allow[op], ...(spec.serviceDenied ? [] : (['service'] as Role[]))];
     expect(allowed.sort()).toEqual([...expected].sort());

@@ -51,8 +51,11 @@ async function inRole<T>(
 ): Promise<T> {
   await db.exec('begin');
   try {
-    await db.exec(`set local role ${role}`);
-    await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
+    // One round trip, as the database port does: set_config('role', …, true) is SET LOCAL ROLE.
+    await db.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
+      role,
+      JSON.stringify(claims),
+    ]);
     const result = await fn(db);
     await db.exec(options.rollback ? 'rollback' : 'commit');
     return result;
