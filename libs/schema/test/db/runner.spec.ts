@@ -81,7 +81,8 @@ async function pgliteTarget(): Promise<Target> {
   return {
     async fresh() {
       await db.exec(`drop schema if exists public cascade; drop schema if exists auth cascade;
-                     drop schema if exists atoms_private cascade; create schema public;`);
+                     drop schema if exists atoms_private cascade; drop schema if exists extensions cascade;
+                     create schema public;`);
       return pgliteConnection(db);
     },
     async second() {
@@ -157,6 +158,22 @@ describe.each(BACKENDS)('migration runner on %s', (backend: Backend) => {
     const status = await migrationStatus(conn);
     expect(status.map((e) => e.state)).toEqual(files.map(() => 'applied'));
     expect(status.every((e) => (e.durationMs ?? -1) >= 0 && e.appliedAt instanceof Date)).toBe(true);
+  });
+
+  it('leaves what Supabase already provides untouched and uses its extensions schema', async () => {
+    const conn = await target.fresh();
+    await conn.exec(`create schema auth;
+      create function auth.uid() returns uuid language sql stable as $$ select '00000000-0000-4000-8000-00000000cafe'::uuid $$;
+      create schema extensions;`);
+    await migrate(conn);
+    const [uid] = await conn.query<{ uid: string }>('select auth.uid()::text as uid');
+    expect(uid.uid).toBe('00000000-0000-4000-8000-00000000cafe');
+    const [jwt] = await conn.query<{ present: boolean }>(`select to_regprocedure('auth.jwt()') is not null as present`);
+    expect(jwt.present).toBe(true);
+    const [trgm] = await conn.query<{ schema: string }>(
+      `select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`,
+    );
+    expect(trgm.schema).toBe('extensions');
   });
 
   it('lets two runners at once apply each migration exactly once', async () => {
