@@ -108,4 +108,10 @@ function describeTarget(target: string): string {
   return url.toString();
 }
 
+// `atoms-migrate --status | head` closes stdout early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2));
