@@ -441,6 +441,92 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
     });
   });
 
+  describe('project visibility and other access rules', () => {
+    it('opens organization/team projects to org members, public ones read-only to everyone signed in', async () => {
+      const owner = await createProfile(db);
+      const member = await createProfile(db);
+      const outsider = await createProfile(db);
+      const { org, project, document } = await workspace(owner);
+      await as(owner, (tx) =>
+        tx.query(`insert into organization_members (organization_id, user_id) values ($1, $2)`, [org, member.id]),
+      );
+      const req = await as(owner, (tx) =>
+        one(tx, `insert into requirements (document_id, name) values ($1, 'Visible') returning id`, [document]),
+      );
+      const canRead = (u: TestProfile) =>
+        as(u, async (tx) => (await tx.query(`select 1 from requirements where id = $1`, [req.id])).rows.length === 1);
+      const canWrite = (u: TestProfile) =>
+        as(
+          u,
+          async (tx) =>
+            (await tx.query(`update requirements set description = 'w' where id = $1`, [req.id])).rowCount === 1,
+        );
+      const expectAccess = async (visibility: string, expected: [boolean, boolean, boolean]) => {
+        await as(owner, (tx) => tx.query(`update projects set visibility = $2 where id = $1`, [project, visibility]));
+        expect([visibility, await canRead(member), await canRead(outsider), await canWrite(member)]).toEqual([
+          visibility,
+          ...expected,
+        ]);
+      };
+      await expectAccess('organization', [true, false, false]);
+      await expectAccess('team', [true, false, false]);
+      await expectAccess('private', [false, false, false]);
+      await expectAccess('public', [true, true, false]);
+      expect(await canWrite(outsider)).toBe(false);
+      // An inactive org member loses access.
+      await as(owner, (tx) => tx.query(`update projects set visibility = 'organization' where id = $1`, [project]));
+      await as(owner, (tx) =>
+        tx.query(`update organization_members set status = 'inactive' where organization_id = $1 and user_id = $2`, [
+          org,
+          member.id,
+        ]),
+      );
+      expect(await canRead(member)).toBe(false);
+    });
+
+    it('shows profiles to people sharing an active organization only', async () => {
+      const owner = await createProfile(db);
+      const member = await createProfile(db);
+      const outsider = await createProfile(db);
+      const { org } = await workspace(owner);
+      await as(owner, (tx) =>
+        tx.query(`insert into organization_members (organization_id, user_id) values ($1, $2)`, [org, member.id]),
+      );
+      const sees = (u: TestProfile, p: TestProfile) =>
+        as(u, async (tx) => (await tx.query(`select 1 from profiles where id = $1`, [p.id])).rows.length === 1);
+      expect([
+        await sees(member, owner),
+        await sees(owner, member),
+        await sees(outsider, owner),
+        await sees(outsider, outsider),
+      ]).toEqual([true, true, false, true]);
+      const email = await as(member, (tx) =>
+        pgError(tx, () => tx.query(`update profiles set email = 'x@y.test' where id = $1`, [member.id])),
+      );
+      expect(email?.code).toBe('42501');
+    });
+
+    it('lets a super admin (user_roles) read every audit row and an org admin only their organization', async () => {
+      const owner = await createProfile(db);
+      const other = await createProfile(db);
+      const admin = await createProfile(db);
+      const { org } = await workspace(owner);
+      const { org: otherOrg } = await workspace(other);
+      await db.query(`insert into user_roles (user_id, admin_role) values ($1, 'super_admin')`, [admin.id]);
+      const orgsSeen = (u: TestProfile) =>
+        as(u, async (tx) =>
+          (
+            await tx.query<{ organization_id: string }>(
+              `select distinct organization_id from audit_logs where organization_id in ($1, $2) order by 1`,
+              [org, otherOrg],
+            )
+          ).rows.map((r) => r.organization_id),
+        );
+      expect(await orgsSeen(owner)).toEqual([org]);
+      expect(await orgsSeen(admin)).toEqual([org, otherOrg].sort());
+    });
+  });
+
   describe('invitations', () => {
     it('lets the invitee accept with accept_invitation, joining with the invited role', async () => {
       const owner = await createProfile(db);
