@@ -27,18 +27,20 @@ function staticKeys(jwks: JSONWebKeySet): JWTVerifyGetKey {
     throw new TokenConfigError(`invalid key set: ${error instanceof Error ? error.message : String(error)}`);
   }
   const resolved = new Map<string, CryptoKey>();
-  return async (header, token) => {
+  const remember = async (memoKey: string, pending: ReturnType<typeof lookup>): Promise<CryptoKey> => {
+    const key = (await pending) as CryptoKey;
+    resolved.set(memoKey, key);
+    return key;
+  };
+  // Synchronous when the key was resolved before: no promise per request on the hot path.
+  return (header, token) => {
     const kid: unknown = header.kid;
     if (kid === undefined) return lookup(header, token);
     if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {
       throw new TokenVerificationError('malformed', 'token kid header is invalid');
     }
     const memoKey = `${header.alg} ${kid}`;
-    const memo = resolved.get(memoKey);
-    if (memo) return memo;
-    const key = (await lookup(header, token)) as CryptoKey;
-    resolved.set(memoKey, key);
-    return key;
+    return resolved.get(memoKey) ?? remember(memoKey, lookup(header, token));
   };
 }
 

@@ -164,13 +164,23 @@ export class RemoteJwks {
   }
 
   /** jose key resolver: `jwtVerify(token, jwks.getKey, ...)`. */
-  readonly getKey = async (header: JWTHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
+  readonly getKey = (header: JWTHeaderParameters, token: FlattenedJWSInput): CryptoKey | Promise<CryptoKey> => {
     const kid = header.kid;
     if (kid === undefined) {
       if (this.#requireKid) throw new TokenVerificationError('missing_kid', 'token has no kid header');
     } else if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {
       throw new TokenVerificationError('malformed', 'token kid header is invalid');
     }
+    // Hot path, synchronous (no promise per request): a fresh key set and a key already resolved from it.
+    const current = this.#current;
+    if (kid !== undefined && current && this.#clock() - current.entry.fetchedAt < this.#maxAgeMs) {
+      const memo = current.resolved.get(`${header.alg} ${kid}`);
+      if (memo) return memo;
+    }
+    return this.#resolve(header, token, kid);
+  };
+
+  async #resolve(header: JWTHeaderParameters, token: FlattenedJWSInput, kid: string | undefined): Promise<CryptoKey> {
     const loaded = await this.#ensure();
     const memoKey = kid === undefined ? undefined : `${header.alg} ${kid}`;
     const memo = memoKey === undefined ? undefined : loaded.resolved.get(memoKey);
@@ -196,7 +206,7 @@ export class RemoteJwks {
       }
       throw error;
     }
-  };
+  }
 
   #mayFetch(): boolean {
     const newest = Math.max(this.#lastAttemptAt, this.#current?.entry.fetchedAt ?? Number.NEGATIVE_INFINITY);
