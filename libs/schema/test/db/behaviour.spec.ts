@@ -730,6 +730,71 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
     });
   });
 
+  describe('embedding jobs (service worker)', () => {
+    it('claims each pending job once, stores the embedding, and retries failures a bounded number of times', async () => {
+      const alice = await createProfile(db);
+      const { document } = await workspace(alice);
+      const req = await as(alice, (tx) =>
+        one(tx, `insert into requirements (document_id, name) values ($1, 'Embed me') returning id`, [document]),
+      );
+      const job = await one(db, `select id from embedding_queue where table_name = 'requirements' and row_id = $1`, [
+        req.id,
+      ]);
+      const claim = () =>
+        asService(db, async (tx) =>
+          (await tx.query<Row>(`select id, status from claim_embedding_jobs(1000)`)).rows.filter(
+            (r) => r.id === job.id,
+          ),
+        );
+      expect(await claim()).toEqual([{ id: job.id, status: 'processing' }]);
+      expect(await claim()).toEqual([]);
+      const vector = (await embeddingLiteral(db, 'requirements', 5))
+        .replace(/^[[{]|[\]}]$/g, '')
+        .split(',')
+        .map(Number);
+      expect(
+        await asService(
+          db,
+          async (tx) => (await one(tx, `select complete_embedding_job($1, $2::float8[]) as ok`, [job.id, vector])).ok,
+        ),
+      ).toBe(true);
+      const stored = await one(
+        db,
+        `select embedding is not null as has, (select status from embedding_queue where id = $2) as status
+                                      from requirements where id = $1`,
+        [req.id, job.id],
+      );
+      expect(stored).toEqual({ has: true, status: 'completed' });
+      const found = await as(
+        alice,
+        async (tx) =>
+          (await tx.query<Row>(`select id from semantic_search('requirements', $1::float8[], 1)`, [vector])).rows[0]
+            ?.id,
+      );
+      expect(found).toBe(req.id);
+      // Failures: back to pending until the third attempt.
+      await as(alice, (tx) => tx.query(`update requirements set name = 'Embed me again' where id = $1`, [req.id]));
+      const retry = await one(
+        db,
+        `select id from embedding_queue where table_name = 'requirements' and row_id = $1 and status = 'pending'`,
+        [req.id],
+      );
+      const statuses: unknown[] = [];
+      for (let i = 0; i < 3; i++) {
+        await asService(db, (tx) => tx.query(`select claim_embedding_jobs(1000)`));
+        statuses.push(
+          await asService(
+            db,
+            async (tx) => (await one(tx, `select fail_embedding_job($1, 'vertex 503') as s`, [retry.id])).s,
+          ),
+        );
+      }
+      expect(statuses).toEqual(['pending', 'pending', 'failed']);
+      const user = await as(alice, (tx) => pgError(tx, () => tx.query(`select claim_embedding_jobs()`)));
+      expect(user?.code).toBe('42501');
+    });
+  });
+
   describe('polymorphic links', () => {
     it('refuses trace links and assignments to entities that do not exist, and removes links with their entity', async () => {
       const alice = await createProfile(db);
