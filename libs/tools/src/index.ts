@@ -1,6 +1,6 @@
 /**
- * @atoms/tools — the five Atoms MCP tools and the domain services behind them.
- * Isomorphic entry. Its public API (`createAtomsMcpServer`) is filled in by the tools issue; until then it exports
- * nothing.
+ * @atoms/tools — the five Atoms MCP tools and the domain services behind them. Isomorphic.
  */
-export {};
+export { createAtomsMcpServer, ATOMS_SERVER_NAME, ATOMS_SERVER_VERSION, type AtomsMcpServerOptions } from './server.js';
+export { atomsTools } from './tools.js';
+export * from './core/index.js';

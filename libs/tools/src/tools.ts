@@ -1,0 +1,7 @@
+import type { ToolDefinition } from './core/tool-definition.js';
+import { workspaceTool } from './workspace/index.js';
+
+/** The tools in the order `tools/list` advertises them (tools.md's table order). */
+export function atomsTools(): ToolDefinition[] {
+  return [workspaceTool];
+}

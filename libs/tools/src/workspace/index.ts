@@ -1,0 +1,1 @@
+export { workspaceTool } from './workspace-tool.js';
