@@ -1,0 +1,1 @@
+export { workflowTool } from './workflow-tool.js';
