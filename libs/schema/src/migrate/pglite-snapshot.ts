@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -12,7 +12,8 @@ import { migrate } from './runner.js';
  * Migrated PGlite databases for tests, fast: the migrations run once into an in-memory instance whose data
  * directory is dumped to a file named after their combined checksum; every caller loads that dump (~0.6 s)
  * instead of creating and migrating a fresh instance (several seconds). The file is written atomically
- * (temporary name + rename), so concurrent builders at worst both build.
+ * (temporary name + rename), so concurrent builders at worst both build. Dumps of other migration sets older
+ * than an hour are removed when a new one is written (each is tens of megabytes).
  */
 export interface PgliteSnapshotOptions {
   readonly dir?: string;
@@ -41,7 +42,21 @@ export async function migratedPgliteSnapshot(options: PgliteSnapshotOptions = {}
   const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temporary, new Uint8Array(await dump.arrayBuffer()));
   await rename(temporary, path);
+  await removeStaleSnapshots(cacheDir, path);
   return dump;
+}
+
+async function removeStaleSnapshots(cacheDir: string, keep: string): Promise<void> {
+  const cutoff = Date.now() - 60 * 60 * 1000;
+  for (const name of await readdir(cacheDir)) {
+    const candidate = join(cacheDir, name);
+    if (!/^atoms-schema-pglite-[0-9a-f]{16}\.tar$/.test(name) || candidate === keep) continue;
+    try {
+      if ((await stat(candidate)).mtimeMs < cutoff) await rm(candidate, { force: true });
+    } catch {
+      // Best effort: another process may be removing it too.
+    }
+  }
 }
 
 /** A fresh in-memory PGlite holding a fully migrated database. Close it when done. */
