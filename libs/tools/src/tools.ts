@@ -1,7 +1,8 @@
 import type { ToolDefinition } from './core/tool-definition.js';
+import { entityTool } from './entity/index.js';
 import { workspaceTool } from './workspace/index.js';
 
 /** The tools in the order `tools/list` advertises them (tools.md's table order). */
 export function atomsTools(): ToolDefinition[] {
-  return [workspaceTool];
+  return [workspaceTool, entityTool];
 }

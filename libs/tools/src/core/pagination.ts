@@ -61,7 +61,7 @@ export function pageRequest(
   return { limit, offset: o };
 }
 
-export interface Page<T> {
+export interface Page<T> extends Record<string, unknown> {
   items: T[];
   total: number;
   limit: number;

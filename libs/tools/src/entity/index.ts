@@ -1,0 +1,1 @@
+export { entityTool, inferEntityOperation } from './entity-tool.js';
