@@ -21,9 +21,13 @@ export function tokenize(text: string): string[] {
 }
 
 function stem(word: string): string {
-  if (word.length <= 4) return word;
+  if (word.length <= 3) return word;
   for (const suffix of ['ations', 'ation', 'ings', 'ing', 'edly', 'ed', 'ies', 'es', 's', 'ly']) {
-    if (word.endsWith(suffix) && word.length - suffix.length >= 3) return word.slice(0, -suffix.length);
+    if (!word.endsWith(suffix) || word.length - suffix.length < 3 || (suffix === 's' && word.endsWith('ss'))) continue;
+    const base = word.slice(0, -suffix.length);
+    // "logging" -> "logg" -> "log": undouble a final consonant left by the suffix.
+    const last = base[base.length - 1] as string;
+    return base.length > 3 && last === base[base.length - 2] && !'aeiou'.includes(last) ? base.slice(0, -1) : base;
   }
   return word;
 }

@@ -1,6 +1,6 @@
 import type { Database, Filter } from '@atoms/schema';
 import type { Logger } from '@atoms/observability';
-import { EMBEDDED_TABLES, type EmbeddedTable } from './embedding-text.js';
+import { EMBEDDED_TABLES } from './embedding-text.js';
 import type { EmbeddingProvider } from './provider.js';
 
 export interface EmbeddingQueueOptions {
@@ -27,7 +27,7 @@ export interface EmbeddingQueueRun {
   retried: number;
   /** Failed for the last allowed time: status `failed`, error kept. */
   failed: number;
-  /** Failed, but a newer pending job for the same row exists: removed in its favour. */
+  /** Failed, but a newer pending job for the same row exists: marked failed in its favour. */
   superseded: number;
   /** The row was deleted meanwhile: nothing to embed, job completed. */
   missing: number;
@@ -47,9 +47,10 @@ const defaultBackoff = (retry: number) => 30_000 * 2 ** (retry - 1);
 /**
  * One pass over the embedding queue: claims up to `batchSize` due jobs (pending and past their backoff, or
  * abandoned in `processing`), embeds their texts in one provider call, writes each vector to its row and
- * completes the job; on failure the job returns to `pending` with its retry count raised, or becomes `failed`
- * after `maxAttempts`. Claiming is a conditional update (`status` still what was read), so two workers never
- * process the same job.
+ * completes the job (`complete_embedding_job`); on failure (`fail_embedding_job`) the job returns to `pending`
+ * with its retry count raised, or becomes `failed` after `maxAttempts`. Claiming is a conditional update
+ * (`status` re-checked in the UPDATE), so two workers never process the same job; unlike the schema's
+ * `claim_embedding_jobs` it honours the retry backoff.
  */
 export async function processEmbeddingQueue(options: EmbeddingQueueOptions): Promise<EmbeddingQueueRun> {
   const { db, provider, logger } = options;
@@ -83,22 +84,12 @@ export async function processEmbeddingQueue(options: EmbeddingQueueOptions): Pro
       continue;
     }
     try {
-      const written = await db.asService((s) =>
-        s.update(
-          job.table_name as EmbeddedTable,
-          { embedding: vector },
-          { filters: [{ column: 'id', op: 'eq', value: job.row_id }], returning: ['id'] },
-        ),
+      // complete_embedding_job writes the vector to the job's row and completes the job in one transaction.
+      const rowExisted = await db.asService((s) =>
+        s.rpc<boolean>('complete_embedding_job', { p_job: job.id, p_embedding: vector }),
       );
-      await db.asService((s) =>
-        s.update(
-          'embedding_queue',
-          { status: 'completed', error: written.length === 0 ? 'row no longer exists' : null, updated_at: now() },
-          { filters: [{ column: 'id', op: 'eq', value: job.id }] },
-        ),
-      );
-      if (written.length === 0) run.missing++;
-      else run.completed++;
+      if (rowExisted) run.completed++;
+      else run.missing++;
     } catch (error) {
       await fail(job, error);
     }
@@ -107,27 +98,19 @@ export async function processEmbeddingQueue(options: EmbeddingQueueOptions): Pro
   return run;
 
   async function fail(job: Job, error: unknown): Promise<void> {
-    const attempts = job.retry_count + 1;
     const message = error instanceof Error ? error.message.slice(0, 1000) : String(error);
-    const status = attempts >= maxAttempts ? 'failed' : 'pending';
-    logger?.warn({ job: job.id, table: job.table_name, attempts, status, err: message }, 'embedding job failed');
-    try {
-      await db.asService((s) =>
-        s.update(
-          'embedding_queue',
-          { status, retry_count: attempts, error: message, updated_at: now() },
-          { filters: [{ column: 'id', op: 'eq', value: job.id }] },
-        ),
-      );
-      if (status === 'failed') run.failed++;
-      else run.retried++;
-    } catch (updateError) {
-      // Back to pending collides with a newer pending job for the same row (one pending job per row): that
-      // job carries the latest text, so this one is dropped.
-      if ((updateError as { code?: string }).code !== 'conflict') throw updateError;
-      await db.asService((s) => s.delete('embedding_queue', { filters: [{ column: 'id', op: 'eq', value: job.id }] }));
-      run.superseded++;
-    }
+    // fail_embedding_job counts the attempt: back to pending, or failed when retries are exhausted or a newer
+    // pending job for the same row supersedes this one.
+    const status = await db.asService((s) =>
+      s.rpc<string>('fail_embedding_job', { p_job: job.id, p_error: message, p_max_retries: maxAttempts }),
+    );
+    logger?.warn(
+      { job: job.id, table: job.table_name, attempts: job.retry_count + 1, status, err: message },
+      'embedding job failed',
+    );
+    if (status === 'pending') run.retried++;
+    else if (job.retry_count + 1 >= maxAttempts) run.failed++;
+    else run.superseded++;
   }
 }
 
