@@ -47,7 +47,7 @@ interface LiveSession {
   lastUsed: number;
 }
 
-const MCP_SESSION_NS = 'mcp_session';
+const MCP_SESSION_NS = 'mcp-session';
 const SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
 
 /**
@@ -179,19 +179,24 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     sweep(now);
     const sessionId = request.headers.get('mcp-session-id');
     let parsedBody: unknown;
-    let rateHeaders: [string, string][] = [];
     if (request.method === 'POST') {
       const parsed = await readJson(request);
       if (parsed instanceof Response) return parsed;
       parsedBody = parsed.body;
+    }
+    const init = sessionId === null && request.method === 'POST' ? initializeParams(parsedBody) : undefined;
+    if (sessionId === null && !init) {
+      return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    }
+    if (sessionId !== null && !SESSION_ID.test(sessionId)) return jsonRpcError(404, -32001, 'Session not found');
+    let rateHeaders: [string, string][] = [];
+    if (parsedBody !== undefined) {
       const limited = await limit(parsedBody, caller);
       if (limited instanceof Response) return limited;
       rateHeaders = limited;
     }
 
     if (sessionId === null) {
-      const init = request.method === 'POST' ? initializeParams(parsedBody) : undefined;
-      if (!init) return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
       const server = await options.createMcpServer(caller);
       let created: string | undefined;
       const transport = newTransport(undefined, async (id) => {
@@ -214,7 +219,6 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return response;
     }
 
-    if (!SESSION_ID.test(sessionId)) return jsonRpcError(404, -32001, 'Session not found');
     const record = await store.get({ ns: MCP_SESSION_NS, id: sessionId, owner: caller.userId });
     let session = live.get(sessionId);
     if (!record) {
