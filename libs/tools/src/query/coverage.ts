@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../core/tool-definition.js';
 import { notFound, validationError } from '../core/tool-error.js';
-import { uuid } from './entity-types.js';
+import { entityRefOrAuto, resolveReferences } from './references.js';
 
 const CHUNK = 1000;
 
@@ -30,8 +30,8 @@ export const coverageOperation = defineOperation({
   mutating: false,
   input: z.object({
     entities: z.array(z.enum(['requirement'])).optional(),
-    project_id: uuid.optional(),
-    document_id: uuid.optional(),
+    project_id: entityRefOrAuto.optional(),
+    document_id: entityRefOrAuto.optional(),
     status: z
       .enum(['passing', 'failing', 'not_run', 'uncovered'])
       .optional()
@@ -66,11 +66,15 @@ export const coverageOperation = defineOperation({
     has_more: z.boolean(),
     next_offset: z.number().int().nullable(),
   }),
-  async handler(args, ctx) {
-    if (!args.project_id && !args.document_id) {
+  async handler(input, ctx) {
+    if (!input.project_id && !input.document_id) {
       throw validationError('Give project_id or document_id.', { fields: ['project_id', 'document_id'] });
     }
     return ctx.asUser(async (s) => {
+      const args = await resolveReferences(s, { userId: ctx.user.claims.sub, sessionId: ctx.sessionId }, input, {
+        project_id: 'projects',
+        document_id: 'documents',
+      });
       let documentIds: string[];
       if (args.document_id) {
         const { rows } = await s.select('documents', {

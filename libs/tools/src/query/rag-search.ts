@@ -3,7 +3,8 @@ import { backfillEmbeddings } from '../embeddings/backfill.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
 import { defineOperation } from '../core/tool-definition.js';
 import { permissionDenied } from '../core/tool-error.js';
-import { embeddedEntitiesParam, QUERY_ENTITY_TABLES, uuid, type EmbeddedEntity } from './entity-types.js';
+import { embeddedEntitiesParam, QUERY_ENTITY_TABLES, type EmbeddedEntity } from './entity-types.js';
+import { entityRefOrAuto, resolveReferences } from './references.js';
 import { keywordSearch } from './search.js';
 import { countUnembedded, embedQuery, requireEmbeddings, semanticSearch } from './semantic.js';
 
@@ -46,7 +47,7 @@ export const ragSearchOperation = defineOperation({
       .max(1)
       .default(0.3)
       .describe('Minimum cosine similarity for semantic matches (default 0.3).'),
-    project_id: uuid.optional(),
+    project_id: entityRefOrAuto.optional(),
     backfill: z.boolean().default(false).describe('Embed visible rows without an embedding before searching.'),
     backfill_limit: z.number().int().min(1).max(1000).default(200),
   }),
@@ -64,8 +65,15 @@ export const ragSearchOperation = defineOperation({
     backfill: z.object({ embedded: z.number().int(), remaining: z.number().int() }).optional(),
     search_time_ms: z.number(),
   }),
-  async handler(args, ctx) {
+  async handler(input, ctx) {
     const started = Date.now();
+    const args = input.project_id
+      ? await ctx.asUser((s) =>
+          resolveReferences(s, { userId: ctx.user.claims.sub, sessionId: ctx.sessionId }, input, {
+            project_id: 'projects',
+          }),
+        )
+      : input;
     const mode = resolveRagMode(args.rag_mode, args.search_term);
     const provider = mode === 'keyword' ? undefined : requireEmbeddings(ctx.embeddings);
     let backfill: { embedded: number; remaining: number } | undefined;

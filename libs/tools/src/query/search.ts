@@ -1,7 +1,8 @@
 import type { Session } from '@atoms/schema';
 import { z } from 'zod';
 import { defineOperation } from '../core/tool-definition.js';
-import { entitiesParam, QUERY_ENTITY_TABLES, uuid, type QueryEntity } from './entity-types.js';
+import { entitiesParam, QUERY_ENTITY_TABLES, type QueryEntity } from './entity-types.js';
+import { entityRefOrAuto, resolveReferences } from './references.js';
 
 export interface KeywordHit {
   entity_type: QueryEntity;
@@ -46,7 +47,7 @@ export const searchOperation = defineOperation({
     search_term: z.string().trim().min(1).max(500).describe('The text to search for.'),
     limit: z.number().int().min(1).max(100).default(10).describe('Results per entity type (default 10, max 100).'),
     offset: z.number().int().min(0).default(0).describe('Skip this many results per entity type.'),
-    project_id: uuid.optional().describe('Only rows of this project (not for organizations).'),
+    project_id: entityRefOrAuto.optional().describe('Only rows of this project (not for organizations).'),
     include_deleted: z.boolean().default(false),
   }),
   output: z.object({
@@ -61,8 +62,11 @@ export const searchOperation = defineOperation({
       z.object({ total: z.number().int(), count: z.number().int(), has_more: z.boolean(), results: z.array(hit) }),
     ),
   }),
-  async handler(args, ctx) {
+  async handler(input, ctx) {
     const byEntity = await ctx.asUser(async (s) => {
+      const args = await resolveReferences(s, { userId: ctx.user.claims.sub, sessionId: ctx.sessionId }, input, {
+        project_id: 'projects',
+      });
       const out: Record<string, { total: number; count: number; has_more: boolean; results: KeywordHit[] }> = {};
       for (const entity of args.entities) {
         if (args.project_id && entity === 'organization') {
@@ -79,6 +83,7 @@ export const searchOperation = defineOperation({
       }
       return out;
     });
+    const args = input;
     const results = Object.values(byEntity)
       .flatMap((e) => e.results)
       .sort((a, b) => b.rank - a.rank);

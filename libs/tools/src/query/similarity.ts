@@ -3,6 +3,7 @@ import { defineOperation } from '../core/tool-definition.js';
 import { notFound, validationError } from '../core/tool-error.js';
 import { embeddingText } from '../embeddings/embedding-text.js';
 import { embeddedEntitiesParam, embeddedEntityName, QUERY_ENTITY_TABLES, uuid } from './entity-types.js';
+import { entityRef, entityRefOrAuto, resolveReferences } from './references.js';
 import { embedQuery, requireEmbeddings, semanticSearch } from './semantic.js';
 
 export const similarityOperation = defineOperation({
@@ -16,11 +17,11 @@ export const similarityOperation = defineOperation({
       .optional()
       .describe('Type of entity_id; also the searched type if entities is omitted.'),
     content: z.string().trim().min(1).max(8000).optional(),
-    entity_id: uuid.optional(),
+    entity_id: entityRef.optional(),
     exclude_id: uuid.optional(),
     limit: z.number().int().min(1).max(100).default(10),
     similarity_threshold: z.number().min(0).max(1).default(0.3),
-    project_id: uuid.optional(),
+    project_id: entityRefOrAuto.optional(),
   }),
   output: z.object({
     query_type: z.literal('similarity'),
@@ -36,7 +37,8 @@ export const similarityOperation = defineOperation({
     similarity_threshold: z.number(),
     embedding_model: z.string(),
   }),
-  async handler(args, ctx) {
+  async handler(input, ctx) {
+    const args = input;
     if ((args.content === undefined) === (args.entity_id === undefined)) {
       throw validationError('Give exactly one of content or entity_id.', { fields: ['content', 'entity_id'] });
     }
@@ -47,35 +49,41 @@ export const similarityOperation = defineOperation({
     if (!entities) throw validationError('Give entities (or entity_type).', { field: 'entities' });
     const provider = requireEmbeddings(ctx.embeddings);
 
+    const refs = await ctx.asUser((s) =>
+      resolveReferences(s, { userId: ctx.user.claims.sub, sessionId: ctx.sessionId }, input, {
+        project_id: 'projects',
+        ...(input.entity_type ? { entity_id: QUERY_ENTITY_TABLES[input.entity_type] } : {}),
+      }),
+    );
     let vector: number[] | undefined;
-    if (args.entity_id && args.entity_type) {
+    if (refs.entity_id && args.entity_type) {
       const table = QUERY_ENTITY_TABLES[args.entity_type];
       const { rows } = await ctx.asUser((s) =>
         s.select(table, {
           columns: ['id', 'name', 'description', 'embedding'],
           filters: [
-            { column: 'id', op: 'eq', value: args.entity_id },
+            { column: 'id', op: 'eq', value: refs.entity_id },
             { column: 'is_deleted', op: 'neq', value: true },
           ],
         }),
       );
       const row = rows[0] as { name: string; description: string | null; embedding: number[] | null } | undefined;
-      if (!row) throw notFound(`${args.entity_type} ${args.entity_id} not found.`, { id: args.entity_id });
+      if (!row) throw notFound(`${args.entity_type} ${refs.entity_id} not found.`, { id: refs.entity_id });
       vector = row.embedding ?? (await embedQuery(provider, embeddingText(row), ctx.signal));
     } else {
       vector = await embedQuery(provider, args.content as string, ctx.signal);
     }
-    const excluded = new Set([args.entity_id, args.exclude_id].filter(Boolean));
+    const excluded = new Set([refs.entity_id, args.exclude_id].filter(Boolean));
     const hits = await ctx.asUser(async (s) => {
       const out = [];
       for (const entity of entities) {
-        if (args.project_id && entity === 'organization') continue;
+        if (refs.project_id && entity === 'organization') continue;
         // One extra per excluded id, so excluding never shortens the page.
         out.push(
           ...(await semanticSearch(s, entity, vector, {
             limit: Math.min(args.limit + excluded.size, 100),
             minSimilarity: args.similarity_threshold,
-            ...(args.project_id ? { projectId: args.project_id } : {}),
+            ...(refs.project_id ? { projectId: refs.project_id } : {}),
           })),
         );
       }
@@ -88,8 +96,8 @@ export const similarityOperation = defineOperation({
     return {
       query_type: 'similarity' as const,
       mode: 'semantic' as const,
-      source: args.entity_id
-        ? { kind: 'entity' as const, entity_type: args.entity_type, id: args.entity_id }
+      source: refs.entity_id
+        ? { kind: 'entity' as const, entity_type: args.entity_type, id: refs.entity_id }
         : { kind: 'content' as const },
       entities_searched: entities,
       total_results: results.length,

@@ -2,7 +2,7 @@ import type { Session } from '@atoms/schema';
 import { z } from 'zod';
 import { defineOperation } from '../core/tool-definition.js';
 import { notFound } from '../core/tool-error.js';
-import { uuid } from './entity-types.js';
+import { entityRef, resolveReferences } from './references.js';
 
 const LINK_TYPES = [
   'derives_from',
@@ -54,7 +54,7 @@ export const traceOperation = defineOperation({
       .max(2)
       .optional(),
     entity_type: z.enum(['requirement', 'document']).optional(),
-    entity_id: uuid.describe('The entity to trace from.'),
+    entity_id: entityRef.describe('The entity to trace from (UUID or name).'),
     direction: z.enum(['upstream', 'downstream', 'both']).default('both'),
     depth: z.number().int().min(1).max(10).default(3),
     link_types: z.array(z.enum(LINK_TYPES)).min(1).optional(),
@@ -86,9 +86,12 @@ export const traceOperation = defineOperation({
     cycles: z.array(z.object({ link_id: z.string(), from: z.string(), to: z.string() })),
     more_beyond_depth: z.boolean(),
   }),
-  async handler(args, ctx) {
-    const rootType: TraceEntity = args.entity_type ?? args.entities?.[0] ?? 'requirement';
+  async handler(input, ctx) {
+    const rootType: TraceEntity = input.entity_type ?? input.entities?.[0] ?? 'requirement';
     return ctx.asUser(async (s) => {
+      const args = await resolveReferences(s, { userId: ctx.user.claims.sub, sessionId: ctx.sessionId }, input, {
+        entity_id: TRACE_TABLES[rootType],
+      });
       const rootName = (await names(s, rootType, [args.entity_id])).get(args.entity_id);
       if (rootName === undefined) {
         throw notFound(`${rootType} ${args.entity_id} not found.`, { id: args.entity_id, entity_type: rootType });

@@ -2,15 +2,20 @@ import { isDatabaseError } from '@atoms/schema';
 import { z } from 'zod';
 import { defineOperation, defineTool, type OperationResult, type ToolContext } from '../core/tool-definition.js';
 import { toToolError, ToolError } from '../core/tool-error.js';
-import { applyAutoDefaults } from '../core/workspace-context.js';
+import { entityRefOrAuto, resolveReferences } from '../query/references.js';
 
 const uuid = z.string().uuid();
-const uuidOrAuto = uuid.or(z.literal('auto')).describe('A UUID, or "auto" for the workspace context default.');
+const uuidOrAuto = entityRefOrAuto;
 
-/** Replaces "auto" ids with the caller's workspace defaults (context, personal organization, most recent). */
+/** Resolves "auto" (workspace defaults) and names (exact, then fuzzy) to ids, as the caller. */
 async function resolveAuto<T extends Record<string, unknown>>(ctx: ToolContext, parameters: T): Promise<T> {
-  if (!Object.values(parameters).includes('auto')) return parameters;
-  return ctx.asUser((s) => applyAutoDefaults(s, ctx.user.claims.sub, ctx.sessionId, parameters));
+  return ctx.asUser((s) =>
+    resolveReferences(s, { userId: ctx.user.claims.sub, sessionId: ctx.sessionId }, parameters, {
+      organization_id: 'organizations',
+      project_id: 'projects',
+      document_id: 'documents',
+    } as never),
+  );
 }
 const createdSchema = z.array(z.object({ entity_type: z.string(), id: z.string() }));
 

@@ -305,6 +305,11 @@ describe('trace', () => {
     expect(down['nodes'].map((n: Json) => n.id)).toEqual([base.id, derived.id]);
   });
 
+  test('the root may be named instead of given by id', async () => {
+    const r = await owner.query.trace<Json>(['requirement'], { entity_id: 'password reset by email', depth: 1 });
+    expect(r['root'].id).toBe(reqs['reset']!.id);
+  });
+
   test('an entity the caller cannot see is not_found; bad depth is a validation error', async () => {
     expect(
       (await refused(outsider, { query_type: 'trace', entities: ['requirement'], entity_id: reqs['reset']!.id })).code,
@@ -362,6 +367,23 @@ describe('coverage', () => {
     const page = await owner.query.coverage<Json>(['requirement'], { project_id: ws.project.id, limit: 4 });
     expect(page).toMatchObject({ total: 6, has_more: true, next_offset: 4 });
     expect(page['requirements']).toHaveLength(4);
+  });
+
+  test('scope by project name, or "auto" from the workspace defaults; unknown name is not_found', async () => {
+    const byName = await owner.query.coverage<Json>(['requirement'], { project_id: ws.project.name });
+    expect(byName['scope']).toEqual({ project_id: ws.project.id });
+    // "auto" reads the persisted workspace context (rolled back with the test).
+    await h.fixtures.as(ws.owner, (s) =>
+      s.insert('workspace_contexts', {
+        user_id: ws.owner.id,
+        organization_id: ws.organization.id,
+        project_id: ws.project.id,
+      }),
+    );
+    const auto = await owner.query.coverage<Json>(['requirement'], { project_id: 'auto' });
+    expect(auto['scope']['project_id']).toBe(ws.project.id);
+    const missing = await refused(owner, { query_type: 'coverage', project_id: 'no such project zzzz' });
+    expect(missing.code).toBe('not_found');
   });
 
   test('a viewer sees coverage; an outsider gets not_found; no scope is a validation error', async () => {

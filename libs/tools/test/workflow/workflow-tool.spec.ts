@@ -102,6 +102,14 @@ describe('setup_project', () => {
     expect(tracked.tracker.entities().length).toBeGreaterThanOrEqual(1);
   });
 
+  test('the organization may be given by name', async () => {
+    const result = await owner.workflow.setupProject<Record<string, any>>({
+      organization_id: ws.organization.name,
+      name: 'Named',
+    });
+    expect(result['result']['project']['organization_id']).toBe(ws.organization.id);
+  });
+
   test('"auto" organization resolves from the workspace defaults', async () => {
     const result = await owner.workflow.setupProject<Record<string, any>>({ organization_id: 'auto', name: 'Gemini' });
     expect(result['result']['project']['organization_id']).toEqual(expect.any(String));
@@ -139,9 +147,11 @@ describe('setup_project', () => {
 
   test('missing and invalid parameters are validation errors', async () => {
     expect((await expectError(owner.workflow.setupProject({ name: 'no org' }))).code).toBe('validation_error');
-    expect((await expectError(owner.workflow.setupProject({ organization_id: 'nope', name: 'x' }))).code).toBe(
+    expect((await expectError(owner.workflow.setupProject({ organization_id: 42, name: 'x' }))).code).toBe(
       'validation_error',
     );
+    const unknown = await expectError(owner.workflow.setupProject({ organization_id: 'no such org zzzz', name: 'x' }));
+    expect(unknown.code).toBe('not_found');
     expect((await owner.expectToolError('workflow_tool', { workflow: 'no_such_workflow', parameters: {} })).code).toBe(
       'validation_error',
     );
