@@ -25,6 +25,7 @@ import { compose, errorResponse, type RequestState } from './http/pipeline.js';
 import { Router, type RouteHandler } from './http/router.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createMcpEndpoint, type McpServerFactory, type StatefulMcpOptions } from './mcp/mcp-endpoint.js';
+import { ipRateLimited } from './rate-limit/ip-rate-limit.js';
 import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -73,6 +74,11 @@ export interface AtomsHandlerOptions {
    * `createRedisRateLimiter` (`@atoms/server/node`) wrapped in `createInsuredRateLimiter`. `false` disables it.
    */
   readonly rateLimiter?: RateLimiter | false;
+  /**
+   * Per client address on the routes without a verified user (`POST /auth/token`, `POST /api/webhooks/vercel`);
+   * default 30 per minute in memory. `false` disables it.
+   */
+  readonly ipRateLimiter?: RateLimiter | false;
   /** `CORS_ALLOWED_ORIGINS`; `['*']` for any. The public URL's origin is always allowed. */
   readonly allowedOrigins?: readonly string[];
   /** Accepted `Host` headers; default the public URL's host (and loopback aliases when it is loopback). */
@@ -162,6 +168,11 @@ export function createAtomsHandler(options: AtomsHandlerOptions): AtomsHandler {
     ...(options.stateful ? { stateful: options.stateful } : {}),
   });
 
+  const ipLimiter =
+    options.ipRateLimiter === false ? undefined : (options.ipRateLimiter ?? new MemoryRateLimiter({ limit: 30 }));
+  const byIp = (route: string, handler: RouteHandler): RouteHandler =>
+    ipLimiter ? ipRateLimited(ipLimiter, route, handler) : handler;
+
   addHealthChecks(obs, options, rateLimiter);
   const health = healthRoutes(obs.health);
 
@@ -217,7 +228,7 @@ export function createAtomsHandler(options: AtomsHandlerOptions): AtomsHandler {
   }
   if (dev) {
     router.add('/.well-known/jwks.json', { GET: async () => dev.issuer.jwksResponse() });
-    router.add('/auth/token', { POST: tokenEndpoint(dev) });
+    router.add('/auth/token', { POST: byIp('token', tokenEndpoint(dev)) });
   }
   if (options.sessions) {
     const routes = sessionRoutes(options.sessions);
@@ -237,7 +248,7 @@ export function createAtomsHandler(options: AtomsHandlerOptions): AtomsHandler {
       logger: obs.logger,
       metrics: obs.metrics,
     });
-    router.add('/api/webhooks/vercel', { POST: (request) => webhook(request) });
+    router.add('/api/webhooks/vercel', { POST: byIp('webhook', (request) => webhook(request)) });
   }
   if (options.dashboard !== false) {
     router.add('/api/observability/dashboard', { GET: () => obs.dashboardResponse() });

@@ -62,6 +62,7 @@ export {
   type RateLimitFailPolicy,
 } from './rate-limit/insured-rate-limiter.js';
 export { rateLimitHeaders } from './rate-limit/rate-limit-headers.js';
+export { ipRateLimited, clientKey } from './rate-limit/ip-rate-limit.js';
 export {
   protectedResourceMetadata,
   proxiedAuthorizationServerMetadata,

@@ -44,6 +44,7 @@ beforeAll(async () => {
     sessionStore: store,
     devIssuer: { issuer, sessions, refreshTokens, scopes: ['mcp'] },
     rateLimiter: new MemoryRateLimiter({ limit: 3 }),
+    ipRateLimiter: new MemoryRateLimiter({ limit: 4 }),
     allowedOrigins: [BROWSER],
     maxBodyBytes: 10_000,
     metricsToken: 'metrics-secret',
@@ -279,6 +280,11 @@ describe('sessions and the dev issuer', () => {
     expect(((await reused.json()) as { error: string }).error).toBe('invalid_grant');
     const grant = await fetch(`${http.url}/auth/token`, { method: 'POST', body: 'grant_type=password' });
     expect(grant.status).toBe(400);
+    // Fifth request from this address within the minute: limited by IP (no user on this route).
+    const limited = await fetch(`${http.url}/auth/token`, { method: 'POST', body: 'grant_type=password' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('ratelimit-policy')).toBe('"ip";q=4;w=60');
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });
 
