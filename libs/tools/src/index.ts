@@ -4,3 +4,8 @@
 export { createAtomsMcpServer, ATOMS_SERVER_NAME, ATOMS_SERVER_VERSION, type AtomsMcpServerOptions } from './server.js';
 export { atomsTools } from './tools.js';
 export * from './core/index.js';
+export { workspaceTool } from './workspace/index.js';
+export { entityTool, inferEntityOperation } from './entity/index.js';
+export { queryTool } from './query/index.js';
+export { workflowTool } from './workflow/index.js';
+export * from './embeddings/index.js';

@@ -5,6 +5,7 @@ import type { ServerOptions } from '@modelcontextprotocol/sdk/server/index.js';
 import type { EmbeddingsProvider } from './core/embeddings-port.js';
 import { registerAtomsTools } from './core/register-tools.js';
 import { silentLogger } from './core/silent-logger.js';
+import { localEmbeddingProvider } from './embeddings/index.js';
 import { atomsTools } from './tools.js';
 
 export interface AtomsMcpServerOptions {
@@ -12,6 +13,7 @@ export interface AtomsMcpServerOptions {
   db?: Database;
   /** The caller, when the server is built for one request; else each call's `authInfo.extra.claims`. */
   user?: UserContext;
+  /** Default: the local deterministic provider (no network), the embedded default of tools.md. */
   embeddings?: EmbeddingsProvider;
   /** Per-connection context: the MCP session id scopes the persisted workspace context. */
   context?: { sessionId?: string };
@@ -45,7 +47,7 @@ export function createAtomsMcpServer(options: AtomsMcpServerOptions = {}): McpSe
   registerAtomsTools(server, atomsTools(), {
     db: options.db,
     ...(options.user ? { user: options.user } : {}),
-    ...(options.embeddings ? { embeddings: options.embeddings } : {}),
+    embeddings: options.embeddings ?? localEmbeddingProvider(),
     ...(options.context?.sessionId ? { sessionId: options.context.sessionId } : {}),
     logger: options.logger ?? silentLogger,
     readOnly: options.readOnly ?? false,

@@ -6,5 +6,6 @@ export interface EmbeddingsProvider {
   /** A stable name, reported in results (e.g. `local-hash-768`, `vertex:text-embedding-004`). */
   readonly name: string;
   readonly dimensions: number;
-  embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
+  /** `task`: what the text is for (Vertex AI embeds queries and documents differently). */
+  embed(texts: readonly string[], options?: { signal?: AbortSignal; task?: 'query' | 'document' }): Promise<number[][]>;
 }

@@ -36,18 +36,21 @@ type CallExtra = ProgressExtraLike & { authInfo?: AuthInfoLike; sessionId?: stri
  */
 export function registerAtomsTools(server: McpServer, tools: readonly ToolDefinition[], runtime: ToolRuntime): void {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const listing = tools.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: describeTool(tool, runtime.readOnly),
-    inputSchema: inputJsonSchema(tool, runtime.readOnly),
-    outputSchema: outputJsonSchema(tool, runtime.readOnly),
-    annotations: {
+  // A tool left without operations (read-only mode, workflow_tool) is not advertised; calls to it are refused.
+  const listing = tools
+    .filter((tool) => advertisedOperations(tool, runtime.readOnly).length > 0)
+    .map((tool) => ({
+      name: tool.name,
       title: tool.title,
-      ...tool.annotations,
-      ...(runtime.readOnly ? { readOnlyHint: true, destructiveHint: false } : {}),
-    },
-  }));
+      description: describeTool(tool, runtime.readOnly),
+      inputSchema: inputJsonSchema(tool, runtime.readOnly),
+      outputSchema: outputJsonSchema(tool, runtime.readOnly),
+      annotations: {
+        title: tool.title,
+        ...tool.annotations,
+        ...(runtime.readOnly ? { readOnlyHint: true, destructiveHint: false } : {}),
+      },
+    }));
   const handlers = new Map(
     tools.map((tool) => [
       tool.name,

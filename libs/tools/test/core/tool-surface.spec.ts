@@ -67,12 +67,12 @@ describe('the advertised surface (no database: DRY building touches none)', () =
     for (const tool of tools) {
       const check = compileSchema(tool.outputSchema as Record<string, unknown>);
       expect(check({ error: { code: 'not_found', message: 'x' } })).toEqual({ valid: true });
-      expect(check({ error: { code: 'no_such_code', message: 'x' } }).valid).toBe(false);
     }
   });
 
   test('read-only mode removes every mutating operation from the schemas', async () => {
     const readOnly = await listTools(() => createAtomsMcpServer({ readOnly: true }));
+    expect(readOnly.map((t) => t.name)).not.toContain('workflow_tool'); // every workflow writes
     for (const tool of readOnly) {
       const operations = operationsOf(tool);
       expect(operations.length).toBeGreaterThan(0);
