@@ -66,10 +66,12 @@ const boundaries = (depConstraints) => [
   },
 ];
 
-// Files that run only on Node even inside an isomorphic project: node entry points, tests, benchmarks, scripts.
+// Files that run only on Node even inside an isomorphic project: node entry points (`src/node/`, the migration
+// runner `src/migrate/`), tests, benchmarks, scripts.
 const nodeOnlyFiles = [
   '**/src/node/**',
   '**/src/node.ts',
+  '**/src/migrate/**',
   '**/*.spec.ts',
   '**/test/**',
   '**/bench/**',

@@ -26,4 +26,7 @@ module.exports = {
   reporters: ['default', require('node:path').join(__dirname, 'tools/jest/summary-reporter.cjs')],
   // Two cores: keep memory-heavy suites (PGlite is ~400 MB per instance) from oversubscribing the machine.
   maxWorkers: 2,
+  // Integration tests talk to real PostgreSQL, Redis, PGlite and HTTP servers on a shared 2-core machine; a 5 s
+  // default turns load into false failures. Suites that need longer set their own.
+  testTimeout: 30_000,
 };

@@ -89,6 +89,9 @@ export async function openMigrationTarget(target: string): Promise<MigrationConn
     await client.connect();
     return pgConnection(client, () => client.end());
   }
+  // PGlite creates its data directory but not the parents (`.atoms/` on a fresh clone).
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(target, { recursive: true });
   const { openPglite } = await import('./pglite.js');
   const db = await openPglite(target);
   return pgliteConnection(db, () => db.close());
