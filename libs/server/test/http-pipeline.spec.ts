@@ -1,5 +1,6 @@
 import {
   createDevIssuer,
+  deviceFromHeaders,
   MemorySigningKeyStore,
   MemoryStore,
   RefreshTokenService,
@@ -9,11 +10,12 @@ import {
 } from '@atoms/session';
 import { createEdgeObservability, hmacHex } from '@atoms/observability';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { createAtomsHandler, MemoryRateLimiter, type AtomsHandler } from '../src/index.js';
+import { createAtomsHandler, issueDevTokens, MemoryRateLimiter, type AtomsHandler } from '../src/index.js';
 import { connectClient, MCP_HEADERS, rawRequest, rpc, startHttp, testMcpServer } from './support/harness.js';
 
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
+const CAROL = '88888888-8888-4888-8888-888888888888';
 const BROWSER = 'https://app.example.com';
 const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 
@@ -22,6 +24,7 @@ let handler: AtomsHandler;
 let issuer: DevIssuer;
 let keyStore: MemorySigningKeyStore;
 let mcpUrl: string;
+let wiring: Parameters<typeof issueDevTokens>[0];
 const webhookEvents: unknown[] = [];
 
 beforeAll(async () => {
@@ -32,6 +35,7 @@ beforeAll(async () => {
   const store = new MemoryStore();
   const sessions = new SessionManager({ store });
   const refreshTokens = new RefreshTokenService({ store, sessions });
+  wiring = { issuer, sessions, refreshTokens, scopes: ['mcp'] };
   handler = createAtomsHandler({
     publicUrl: http.url,
     createMcpServer: testMcpServer,
@@ -255,6 +259,23 @@ describe('sessions and the dev issuer', () => {
     expect(await others.json()).toEqual({ revoked: 1, kept: phone.sessionHandle });
     expect((await callTool(tablet.accessToken, 'whoami')).status).toBe(401);
     expect((await callTool(phone.accessToken, 'whoami')).status).toBe(200);
+  });
+
+  it('applies the device risk policy: same device passes, a new browser must re-authenticate', async () => {
+    const laptop = { 'user-agent': 'LaptopBrowser/1.0', 'accept-language': 'en' };
+    const device = await deviceFromHeaders(laptop, '127.0.0.1');
+    const tokens = await issueDevTokens(wiring, { userId: CAROL, device });
+    const call = (headers: Record<string, string>) =>
+      fetch(mcpUrl, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, ...headers, authorization: `Bearer ${tokens.accessToken}` },
+        body: rpc('tools/call', { name: 'whoami', arguments: {} }),
+      });
+    expect((await call(laptop)).status).toBe(200);
+    const stranger = await call({ 'user-agent': 'OtherBrowser/9.0', 'accept-language': 'fr' });
+    expect(stranger.status).toBe(401);
+    expect(stranger.headers.get('www-authenticate')).toContain('sign in again to continue this session');
+    expect((await call(laptop)).status).toBe(200);
   });
 
   it('rotates refresh tokens at POST /auth/token and refuses a reused one', async () => {
