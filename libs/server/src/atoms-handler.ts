@@ -83,6 +83,11 @@ export interface AtomsHandlerOptions {
   readonly allowedOrigins?: readonly string[];
   /** Accepted `Host` headers; default the public URL's host (and loopback aliases when it is loopback). */
   readonly allowedHosts?: readonly string[];
+  /**
+   * Answer MCP POSTs with a JSON body instead of an SSE stream; default true when stateless (faster; tools' progress
+   * notifications are then not streamed), false when stateful (server-to-client requests need the stream).
+   */
+  readonly mcpJsonResponse?: boolean;
   /** Request body limit in bytes; default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** Default: edge observability (JSON lines on console, in-isolate metrics). The Node app passes pino/prom-client. */
@@ -165,6 +170,7 @@ export function createAtomsHandler(options: AtomsHandlerOptions): AtomsHandler {
     maxBodyBytes,
     ...(rateLimiter ? { rateLimiter } : {}),
     metrics: obs.metrics,
+    ...(options.mcpJsonResponse === undefined ? {} : { jsonResponse: options.mcpJsonResponse }),
     ...(options.stateful ? { stateful: options.stateful } : {}),
   });
 

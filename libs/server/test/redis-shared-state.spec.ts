@@ -67,8 +67,8 @@ describe('two handler instances sharing Redis', () => {
           devIssuer: { issuer: local, sessions, refreshTokens },
           stateful: { store },
           rateLimiter: createInsuredRateLimiter({
-            primary: createRedisRateLimiter({ redis, limit: 3, keyPrefix: `${PREFIX}rl` }),
-            insurance: new MemoryRateLimiter({ limit: 3 }),
+            primary: createRedisRateLimiter({ redis, limit: 6, keyPrefix: `${PREFIX}rl` }),
+            insurance: new MemoryRateLimiter({ limit: 6 }),
             failPolicy: 'insurance',
           }),
           observability: quiet(),
@@ -132,7 +132,7 @@ describe('two handler instances sharing Redis', () => {
     const client = new Client({ name: 'limits', version: '1.0.0' });
     await client.connect(transport);
     const outcomes: string[] = [];
-    for (const index of [0, 1, 0, 1]) {
+    for (const index of [0, 1, 0, 1, 0, 1, 0]) {
       on(index);
       outcomes.push(
         await client.callTool({ name: 'echo', arguments: { text: 'x' } }).then(
@@ -141,8 +141,8 @@ describe('two handler instances sharing Redis', () => {
         ),
       );
     }
-    expect(outcomes.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
-    expect(outcomes[3]).toContain('Rate limit exceeded for echo');
+    expect(outcomes.slice(0, 6)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(outcomes[6]).toContain('Rate limit exceeded for echo');
     await client.close();
   });
 
@@ -158,6 +158,22 @@ describe('two handler instances sharing Redis', () => {
     expect(sessionId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
 
     on(1);
+    // Concurrent first requests on B share one rebuilt copy of the session.
+    const concurrent = await Promise.all(
+      [1, 2].map((id) =>
+        fetch(`${http.url}/api/mcp`, {
+          method: 'POST',
+          headers: {
+            ...MCP_HEADERS,
+            ...bearer(token),
+            'mcp-session-id': sessionId,
+            'mcp-protocol-version': transport.protocolVersion as string,
+          },
+          body: rpc('tools/list', {}, id),
+        }),
+      ),
+    );
+    expect(concurrent.map((r) => r.status)).toEqual([200, 200]);
     const before = served[1] as number;
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['echo', 'whoami']);

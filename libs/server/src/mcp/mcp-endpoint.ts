@@ -58,6 +58,7 @@ const SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
 export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const stateful = options.stateful;
   const live = new Map<string, LiveSession>();
+  const rebuilding = new Map<string, Promise<LiveSession>>();
   const jsonResponse = options.jsonResponse ?? !stateful;
 
   const limit = async (body: unknown, caller: Caller): Promise<Response | [string, string][]> => {
@@ -235,9 +236,19 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return response;
     }
     if (!session) {
-      const init = (record.value as { initialize?: Record<string, unknown> }).initialize ?? {};
-      session = await rebuild(request, sessionId, caller, init);
-      live.set(sessionId, session);
+      // Single-flight: concurrent first requests for one session on this instance share one rebuilt copy.
+      let pending = rebuilding.get(sessionId);
+      if (!pending) {
+        const init = (record.value as { initialize?: Record<string, unknown> }).initialize ?? {};
+        pending = rebuild(request, sessionId, caller, init)
+          .then((rebuilt) => {
+            live.set(sessionId, rebuilt);
+            return rebuilt;
+          })
+          .finally(() => rebuilding.delete(sessionId));
+        rebuilding.set(sessionId, pending);
+      }
+      session = await pending;
     }
     session.lastUsed = now;
     const response = await session.transport.handleRequest(request, {
