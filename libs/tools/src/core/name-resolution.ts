@@ -6,6 +6,8 @@ import { trigramSimilarity } from './trigram.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** pg_trgm's default `similarity_threshold`. */
 export const SIMILARITY_THRESHOLD = 0.3;
+/** A fuzzy match is taken without asking only from this similarity on (a shared word alone stays below it). */
+export const AUTO_SELECT_SIMILARITY = 0.5;
 /** How far ahead the best fuzzy match must be to be taken without asking. */
 const CLEAR_LEAD = 0.15;
 /** Rows scanned for a fuzzy match; more candidates than this are reported, never silently ignored. */
@@ -93,7 +95,7 @@ export async function resolveEntityRef(
     .sort((a, b) => b.similarity - a.similarity);
   const matches = ranked.filter((c) => c.similarity >= SIMILARITY_THRESHOLD);
   const scanned = { scanned: scan.rows.length, visible: scan.count ?? scan.rows.length };
-  if (matches.length === 0) {
+  if (matches.length === 0 || matches[0]!.similarity < AUTO_SELECT_SIMILARITY) {
     const suggestions = ranked.filter((c) => c.similarity > 0).slice(0, 5);
     throw notFound(
       `No ${label} named "${reference}".`,
@@ -102,7 +104,7 @@ export async function resolveEntityRef(
     );
   }
   const [best, second] = matches;
-  if (second && best!.similarity - second.similarity < CLEAR_LEAD) {
+  if (second && second.similarity >= AUTO_SELECT_SIMILARITY && best!.similarity - second.similarity < CLEAR_LEAD) {
     throw validationError(
       `"${reference}" is ambiguous: several ${label} names are similar.`,
       { candidates: matches.slice(0, 5), ...scanned },

@@ -41,7 +41,13 @@ export async function openToolsHarness(options: { readOnly?: boolean } = {}): Pr
     database,
     fixtures,
     testDb,
-    clientFor: (user) => env.connect({ authInfo: user.authInfo }),
+    async clientFor(user) {
+      const client = await env.connect({ authInfo: user.authInfo });
+      // Once the SDK client has the tool list it validates every structuredContent against the advertised output
+      // schema (errors included): every call of every suite doubles as an output-schema check.
+      await client.listTools();
+      return client;
+    },
     async count(table, where, params = []) {
       const result = await testDb.sql.query<{ n: number }>(
         `select count(*)::int as n from public.${table} where ${where}`,
