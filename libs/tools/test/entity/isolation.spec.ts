@@ -4,7 +4,7 @@
  * nothing in the database.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { compileSchema, McpToolError, type AtomsTestClient, type SchemaChecker } from '@atoms/test-framework';
+import { compileSchema, type AtomsTestClient, type SchemaChecker } from '@atoms/test-framework';
 import type { FixtureWorkspace } from '@atoms/test-framework/database';
 import { openToolsHarness, type ToolsHarness } from '../core/harness.js';
 
