@@ -1,4 +1,11 @@
-import { isDatabaseError, type Filter, type OrderBy, type Session, type TableName } from '@atoms/schema';
+import {
+  classifySqlState,
+  isDatabaseError,
+  type Filter,
+  type OrderBy,
+  type Session,
+  type TableName,
+} from '@atoms/schema';
 import { z } from 'zod';
 import { fieldsInput, filtersInput, orderByInput, selectColumns, toolFilters, toolOrder } from '../core/columns.js';
 import { ENTITY_TYPES, nameColumn, tableInfo, tableOf } from '../core/entity-types.js';
@@ -315,6 +322,28 @@ const search = defineOperation({
     }),
 });
 
+const ITEM_CODES: Record<string, string> = {
+  conflict: 'conflict',
+  validation: 'validation_error',
+  permission_denied: 'permission_denied',
+  not_found: 'not_found',
+  unavailable: 'unavailable',
+};
+
+/** A failed item of batch_create in the tools' error vocabulary; Postgres' SQLSTATE kept as sql_state. */
+function itemFailure(r: {
+  index: number;
+  ok: false;
+  error: { code: string; message: string } & Record<string, unknown>;
+}) {
+  const { code, ...rest } = r.error;
+  return {
+    index: r.index,
+    ok: false as const,
+    error: { ...rest, code: ITEM_CODES[classifySqlState(code) ?? ''] ?? 'internal', sql_state: code },
+  };
+}
+
 function itemIndex(error: unknown): number | undefined {
   if (!isDatabaseError(error) || !error.hint) return undefined;
   const match = /atoms_item:(\d+)/.exec(error.hint);
@@ -395,7 +424,7 @@ const batchCreate = defineOperation({
         created: result.created,
         failed: result.failed,
         results: result.results.map((r) =>
-          r.ok ? { index: r.index, ok: true as const, id: r.id, row: withoutLarge(table, r.row) } : r,
+          r.ok ? { index: r.index, ok: true as const, id: r.id, row: withoutLarge(table, r.row) } : itemFailure(r),
         ),
       };
     }),

@@ -352,7 +352,11 @@ describe('batch and bulk', () => {
     );
     expect(partial).toMatchObject({ created: 1, failed: 1 });
     expect(partial.results[0]).toMatchObject({ index: 0, ok: true });
-    expect(partial.results[1]).toMatchObject({ index: 1, ok: false });
+    expect(partial.results[1]).toMatchObject({
+      index: 1,
+      ok: false,
+      error: { code: 'validation_error', sql_state: '22P02' },
+    });
     await expectCode(
       owner.entity.batchCreate(
         'requirement',
