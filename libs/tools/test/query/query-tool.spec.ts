@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { McpToolError, useHarmful, type AtomsTestClient } from '@atoms/test-framework';
 import type { FixtureUser, FixtureWorkspace } from '@atoms/test-framework/database';
 import type { Row } from '@atoms/schema';
+import { Validator } from '@cfworker/json-schema';
 import { localEmbeddingProvider } from '../../src/embeddings/local-provider.js';
 import { processEmbeddingQueue } from '../../src/embeddings/queue-worker.js';
 import { openQueryHarness, type QueryHarness } from './query-harness.js';
@@ -58,6 +59,45 @@ useHarmful({
 async function refused(client: AtomsTestClient, args: Json): Promise<McpToolError> {
   return client.expectToolError('query_tool', args);
 }
+
+describe('contract', () => {
+  test('every query_type result validates against the advertised output schema', async () => {
+    const tool = (await owner.listTools()).find((t) => t.name === 'query_tool')!;
+    const validator = new Validator(tool.outputSchema as never, '7', false);
+    const calls: Json[] = [
+      { query_type: 'search', entities: ['requirement', 'project'], search_term: 'password' },
+      { query_type: 'aggregate', entities: ['requirement', 'test', 'organization'] },
+      { query_type: 'analyze', entities: ['organization', 'project', 'document', 'requirement', 'test'] },
+      { query_type: 'relationships', entities: [] },
+      {
+        query_type: 'rag_search',
+        entities: ['requirement', 'document'],
+        search_term: 'reset link by email',
+        rag_mode: 'hybrid',
+        similarity_threshold: 0,
+      },
+      { query_type: 'similarity', entities: ['requirement'], content: 'password' },
+      { query_type: 'trace', entities: ['requirement'], entity_id: ws.requirements[1].id },
+      { query_type: 'coverage', entities: ['requirement'], project_id: ws.project.id },
+    ];
+    for (const args of calls) {
+      const result = await owner.callToolRaw('query_tool', args);
+      expect(result.isError).toBeFalsy();
+      const check = validator.validate(result.structuredContent);
+      expect({ query_type: args['query_type'], errors: check.errors.slice(0, 3) }).toEqual({
+        query_type: args['query_type'],
+        errors: [],
+      });
+    }
+    const error = await owner.callToolRaw('query_tool', {
+      query_type: 'trace',
+      entity_id: ws.requirements[1].id,
+      depth: 0,
+    });
+    expect(error.isError).toBe(true);
+    expect(validator.validate(error.structuredContent).valid).toBe(true);
+  });
+});
 
 describe('search', () => {
   test('full-text, ranked: a name match (weight A) beats a description match (weight B); mode reported', async () => {

@@ -167,6 +167,25 @@ describe('setup_project', () => {
   });
 });
 
+describe('progress', () => {
+  test('a workflow sends progress notifications when the client asks for them', async () => {
+    const progress: number[] = [];
+    const raw = await owner.sdk.callTool(
+      {
+        name: 'workflow_tool',
+        arguments: {
+          workflow: 'import_requirements',
+          parameters: { document_id: ws.document.id, requirements: [{ name: 'P' }] },
+        },
+      },
+      undefined,
+      { onprogress: (p) => void progress.push(p.progress) },
+    );
+    expect(raw.isError).toBeFalsy();
+    expect(progress).toEqual([0, 2]);
+  });
+});
+
 describe('import_requirements', () => {
   test('imports in order with defaults and returns created requirements', async () => {
     const result = await owner.workflow.importRequirements<Record<string, any>>({
