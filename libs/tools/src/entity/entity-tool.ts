@@ -14,6 +14,7 @@ import { buildPage, pageOutput, pageRequest, paginationInput, queryFingerprint }
 import { conflict, notFound, permissionDenied, ToolError, validationError } from '../core/tool-error.js';
 import { defineOperation, defineTool, type ToolContext } from '../core/tool-definition.js';
 import { applyAutoDefaults } from '../core/workspace-context.js';
+import { relationsOf } from './relations.js';
 import {
   explainNoRow,
   findRow,
@@ -82,13 +83,28 @@ const read = defineOperation({
     fields: fieldsInput,
     include_deleted: includeDeleted,
     include_archived: includeDeleted,
+    include_relations: z
+      .boolean()
+      .optional()
+      .describe(
+        'Adds `relations`: organization -> member_count, recent_projects; project -> document_count, members; document -> requirement_count, blocks.',
+      ),
   }),
   output: row,
   handler: (args, ctx) =>
     ctx.asUser(async (s) => {
       const table = tableOf(args.entity_type);
       const columns = selectColumns(table, args.fields, ['id']);
-      return (await requireRow(s, table, args.entity_type, args.entity_id, columns, includeDeletedOf(args))).row;
+      const { row: found, resolution } = await requireRow(
+        s,
+        table,
+        args.entity_type,
+        args.entity_id,
+        columns,
+        includeDeletedOf(args),
+      );
+      if (!args.include_relations) return found;
+      return { ...found, relations: (await relationsOf(s, args.entity_type, resolution.id)) ?? null };
     }),
 });
 

@@ -147,6 +147,26 @@ describe('read', () => {
     await expectCode(owner.entity.read('requirement', req.id, { fields: ['embedding'] }), 'validation_error');
   });
 
+  test('include_relations adds counts and children', async () => {
+    const project = await viewer.entity.read<Row & { relations: Record<string, unknown> }>('project', ws.project.id, {
+      include_relations: true,
+    });
+    expect(project.relations).toMatchObject({ document_count: expect.any(Number), members_truncated: false });
+    expect((project.relations['members'] as Row[]).map((m) => m['user_id'])).toContain(ws.owner.id);
+    const doc = await viewer.entity.read<Row & { relations: Record<string, unknown> }>('document', ws.document.id, {
+      include_relations: true,
+    });
+    expect(doc.relations['requirement_count']).toBeGreaterThanOrEqual(2);
+    const org = await owner.entity.read<Row & { relations: Record<string, unknown> }>(
+      'organization',
+      ws.organization.id,
+      {
+        include_relations: true,
+      },
+    );
+    expect(org.relations['member_count']).toBe(4); // owner, member, editor, viewer
+  });
+
   test('ambiguous names return candidates; missing ones not_found with suggestions', async () => {
     await owner.entity.create('document', { name: 'Twin Spec', project_id: ws.project.id });
     await owner.entity.create('document', { name: 'twin spec', project_id: ws.project.id });
