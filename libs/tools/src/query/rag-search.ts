@@ -14,10 +14,20 @@ export const HYBRID_KEYWORD_WEIGHT = 0.3;
 
 export type RagMode = 'keyword' | 'semantic' | 'hybrid';
 
-/** auto: semantic for queries of three words or more, keyword otherwise (the reference's rule). */
-export function resolveRagMode(requested: RagMode | 'auto', query: string): RagMode {
-  if (requested !== 'auto') return requested;
-  return query.trim().split(/\s+/).filter(Boolean).length >= 3 ? 'semantic' : 'keyword';
+/**
+ * auto: semantic for queries of three words or more, keyword otherwise (the reference's rule); keyword when no
+ * embeddings provider is configured. Returns the mode and why it was chosen.
+ */
+export function resolveRagMode(
+  requested: RagMode | 'auto',
+  query: string,
+  hasEmbeddings = true,
+): { mode: RagMode; reason: string } {
+  if (requested !== 'auto') return { mode: requested, reason: 'requested' };
+  const words = query.trim().split(/\s+/).filter(Boolean).length;
+  if (words < 3) return { mode: 'keyword', reason: 'auto: fewer than 3 words' };
+  if (!hasEmbeddings) return { mode: 'keyword', reason: 'auto: no embeddings provider configured' };
+  return { mode: 'semantic', reason: 'auto: 3 or more words' };
 }
 
 const result = z.object({
@@ -56,6 +66,7 @@ export const ragSearchOperation = defineOperation({
     search_term: z.string(),
     mode_requested: z.enum(['auto', 'semantic', 'keyword', 'hybrid']),
     mode: z.enum(['semantic', 'keyword', 'hybrid']),
+    mode_reason: z.string(),
     entities_searched: z.array(z.string()),
     total_results: z.number().int(),
     results: z.array(result),
@@ -74,7 +85,7 @@ export const ragSearchOperation = defineOperation({
           }),
         )
       : input;
-    const mode = resolveRagMode(args.rag_mode, args.search_term);
+    const { mode, reason } = resolveRagMode(args.rag_mode, args.search_term, ctx.embeddings !== undefined);
     const provider = mode === 'keyword' ? undefined : requireEmbeddings(ctx.embeddings);
     let backfill: { embedded: number; remaining: number } | undefined;
     if (args.backfill && ctx.readOnly) {
@@ -155,6 +166,7 @@ export const ragSearchOperation = defineOperation({
       search_term: args.search_term,
       mode_requested: args.rag_mode,
       mode,
+      mode_reason: reason,
       entities_searched: entities,
       total_results: results.length,
       results,

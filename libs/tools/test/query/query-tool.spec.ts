@@ -209,6 +209,7 @@ describe('rag_search', () => {
     const r = await owner.query.ragSearch<Json>(['requirement'], 'send reset link by email');
     expect(r['mode_requested']).toBe('auto');
     expect(r['mode']).toBe('semantic');
+    expect(r['mode_reason']).toBe('auto: 3 or more words');
     expect(r['embedding_model']).toBe('local-hash-v1');
     expect(r['results'][0].id).toBe(reqs['reset']!.id);
     const sims = r['results'].map((x: Json) => x.similarity);

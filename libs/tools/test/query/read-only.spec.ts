@@ -56,6 +56,8 @@ test('without an embeddings provider: semantic is unavailable with a hint, keywo
   expect(keyword['mode']).toBe('keyword');
   expect(keyword['total_results']).toBe(2);
   expect(keyword['embedding_model']).toBeUndefined();
+  const auto = await owner.query.ragSearch<Record<string, unknown>>(['requirement'], 'three word requirement');
+  expect(auto).toMatchObject({ mode: 'keyword', mode_reason: 'auto: no embeddings provider configured' });
   const similar = await owner.expectToolError('query_tool', {
     query_type: 'similarity',
     entities: ['requirement'],
