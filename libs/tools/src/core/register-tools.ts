@@ -23,7 +23,7 @@ export interface ToolRuntime {
   embeddings?: EmbeddingsProvider;
   logger: Logger;
   readOnly: boolean;
-  /** Workspace context scope; default: the transport's session id, else the user's default context. */
+  /** Workspace context scope: one MCP session's context; default the user's own (shared by all sessions). */
   sessionId?: string;
 }
 
@@ -128,7 +128,9 @@ async function runTool(
       operation: operation.name,
       db,
       user,
-      sessionId: runtime.sessionId ?? extra.sessionId,
+      // Per user by default (survives new sessions and stateless requests); per MCP session only when the host
+      // scopes it explicitly through the factory's `context.sessionId`.
+      sessionId: runtime.sessionId,
       embeddings: runtime.embeddings,
       logger,
       signal,

@@ -12,9 +12,21 @@ export function advertisedOperations(tool: ToolDefinition, readOnly: boolean): O
 /** The strict zod object of one operation, discriminator included. */
 export function operationInputSchema(tool: ToolDefinition, operation: OperationDefinition): z.ZodObject {
   return operation.input
-    .extend({ [tool.operationParameter]: z.literal(operation.name).describe(operation.description) })
+    .extend({
+      [tool.operationParameter]: z.literal(operation.name).describe(operation.description),
+      ...('format_type' in operation.input.shape ? {} : { format_type: formatType }),
+    })
     .strict();
 }
+
+/**
+ * The reference's `format_type`, accepted so its clients keep working. It changes nothing: results are always the
+ * complete structured JSON (the reference's summary/truncation lost data; tools.md forbids silent loss).
+ */
+const formatType = z
+  .enum(['detailed', 'summary', 'raw'])
+  .optional()
+  .describe('Accepted for compatibility; results are always complete structured JSON.');
 
 function toJson(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as JsonSchema;

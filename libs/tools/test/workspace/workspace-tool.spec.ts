@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { McpToolError, type AtomsTestClient } from '@atoms/test-framework';
+import { AtomsTestClient, McpToolError } from '@atoms/test-framework';
+import { createAtomsMcpServer } from '../../src/index.js';
 import type { FixtureUser, FixtureWorkspace } from '@atoms/test-framework/database';
 import { openToolsHarness, type ToolsHarness } from '../core/harness.js';
 
@@ -129,6 +130,25 @@ describe('workspace_tool', () => {
     });
     expect(second.has_more).toBe(false);
     expect(second.items[0]!.id).not.toBe((first.items[0] as { id: string }).id);
+  });
+
+  test('a host may scope the context to one MCP session; the user context stays untouched', async () => {
+    const user = await h.fixtures.user();
+    const scoped = await AtomsTestClient.connect({
+      kind: 'in-process',
+      server: () => createAtomsMcpServer({ db: h.database, context: { sessionId: 'session-1' } }),
+      authInfo: user.authInfo,
+    });
+    const result = await scoped.workspace.setContext<ContextResult & { session_scoped: boolean }>(
+      'organization',
+      user.personalOrganizationId!,
+    );
+    expect(result.session_scoped).toBe(true);
+    expect(await h.count('workspace_contexts', "user_id = $1 and session_id = 'session-1'", [user.id])).toBe(1);
+    const plain = await h.clientFor(user);
+    expect((await plain.workspace.getContext<ContextResult>()).context.organization_id).toBeNull();
+    expect(await plain.workspace.getContext({ format_type: 'summary' })).toHaveProperty('context');
+    await scoped.close();
   });
 
   test('errors: invalid context_type, missing entity, another organization, unknown operation', async () => {
