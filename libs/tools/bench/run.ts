@@ -10,7 +10,8 @@
  *   query rag_search (semantic, local embeddings, exact cosine scan: PostgreSQL here has no pgvector).
  * Targets: read p99 < 5 ms, search p99 < 30 ms.
  *
- * Environment: BENCH_ITERATIONS (default 500 per operation), BENCH_REQUIREMENTS (default 10000).
+ * Environment: BENCH_ITERATIONS (default 500 per operation), BENCH_REQUIREMENTS (default 10000),
+ * BENCH_SKIP_EMBEDDINGS=1 (no queue drain, no rag_search), BENCH_KEEP_DATABASE=1 (keep the clone for EXPLAIN).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -22,6 +23,8 @@ import { processEmbeddingQueue } from '../src/embeddings/queue-worker.js';
 
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 500);
 const REQUIREMENTS = Number(process.env['BENCH_REQUIREMENTS'] ?? 10_000);
+const SKIP_EMBEDDINGS = process.env['BENCH_SKIP_EMBEDDINGS'] === '1';
+const KEEP_DATABASE = process.env['BENCH_KEEP_DATABASE'] === '1';
 const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WORDS = (
   'login password reset email session token audit trail telemetry downlink orbit thermal power battery solar ' +
@@ -73,7 +76,7 @@ try {
   const seeded = performance.now();
   const provider = localEmbeddingProvider();
   let embedded = 0;
-  for (;;) {
+  for (; !SKIP_EMBEDDINGS; ) {
     const run = await processEmbeddingQueue({ db, provider, batchSize: 500 });
     embedded += run.completed;
     if (run.claimed === 0) break;
@@ -129,7 +132,7 @@ try {
       }),
       'query_tool',
     ],
-  ];
+  ].filter(([label]) => !(SKIP_EMBEDDINGS && label.startsWith('query rag')));
   const results: Record<string, ReturnType<typeof summary>> = {};
   for (const [label, args, tool] of cases) {
     const iterations = label.startsWith('query rag') ? Math.min(ITERATIONS, 100) : ITERATIONS;
@@ -147,5 +150,6 @@ try {
   await client.close();
 } finally {
   await db.close();
-  await clone.drop();
+  if (KEEP_DATABASE) console.log(`kept ${clone.url} (drop it when done)`);
+  else await clone.drop();
 }
