@@ -7,29 +7,40 @@ import { entitiesParam, QUERY_ENTITY_TABLES, type QueryEntity } from './entity-t
 type Table = (typeof QUERY_ENTITY_TABLES)[QueryEntity];
 const RECENT_DAYS = 30;
 
-/** Count of live rows of a table matching `filters`, as the caller. */
-export async function countRows(session: Session, table: Table, filters: readonly Filter[]): Promise<number> {
-  const { count } = await session.select(table, {
-    columns: ['id'],
-    filters: [{ column: 'is_deleted', op: 'neq', value: true }, ...filters] as Filter<Table>[],
-    limit: 1,
-    count: 'exact',
-  });
-  return count ?? 0;
+/** The enum of a column, when it has one. */
+function enumOf(table: Table, column: string): EnumName | undefined {
+  return (metadata[table].columns as Record<string, { enum: EnumName | undefined } | undefined>)[column]?.enum;
 }
 
-/** Rows per value of an enum column (every label listed, zeros included), by one count per label. */
-export async function enumBreakdown(
+/**
+ * Live rows' values of a few columns, in one pass. Counting in one select costs one row-level-security check per
+ * row, where one `count` query per enum label would repeat them for every label.
+ */
+export async function liveValues(
   session: Session,
   table: Table,
-  column: string,
+  columns: readonly string[],
   filters: readonly Filter[],
-): Promise<Record<string, number> | undefined> {
-  const meta = (metadata[table].columns as Record<string, { enum: EnumName | undefined } | undefined>)[column];
-  if (!meta?.enum) return undefined;
-  const out: Record<string, number> = {};
-  for (const value of enumValues[meta.enum]) {
-    out[value] = await countRows(session, table, [...filters, { column, op: 'eq', value } as Filter]);
+): Promise<Record<string, unknown>[]> {
+  const { rows } = await session.select(table, {
+    columns: ['id', ...columns] as never,
+    filters: [{ column: 'is_deleted', op: 'neq', value: true }, ...filters] as Filter<Table>[],
+  });
+  return rows as Record<string, unknown>[];
+}
+
+/** Rows per label of an enum column: every label listed (zeros included), in the enum's order. */
+export function breakdown(
+  table: Table,
+  column: string,
+  rows: readonly Record<string, unknown>[],
+): Record<string, number> | undefined {
+  const name = enumOf(table, column);
+  if (!name) return undefined;
+  const out: Record<string, number> = Object.fromEntries(enumValues[name].map((v) => [v, 0]));
+  for (const row of rows) {
+    const value = row[column];
+    if (typeof value === 'string' && value in out) out[value] = (out[value] ?? 0) + 1;
   }
   return out;
 }
@@ -81,11 +92,13 @@ export const aggregateOperation = defineOperation({
       for (const entity of args.entities) {
         const table = QUERY_ENTITY_TABLES[entity];
         const filters = filtersByEntity.get(entity) ?? [];
-        const status = await enumBreakdown(s, table, 'status', filters);
-        const priority = await enumBreakdown(s, table, 'priority', filters);
+        const columns = ['created_at', ...['status', 'priority'].filter((c) => enumOf(table, c))];
+        const rows = await liveValues(s, table, columns, filters);
+        const status = breakdown(table, 'status', rows);
+        const priority = breakdown(table, 'priority', rows);
         out[entity] = {
-          total_count: await countRows(s, table, filters),
-          recent_count: await countRows(s, table, [...filters, { column: 'created_at', op: 'gte', value: since }]),
+          total_count: rows.length,
+          recent_count: rows.filter((r) => Date.parse(String(r['created_at'])) >= since.getTime()).length,
           ...(status ? { status_breakdown: status } : {}),
           ...(priority ? { priority_breakdown: priority } : {}),
         };

@@ -1,7 +1,7 @@
 import type { Session } from '@atoms/schema';
 import { z } from 'zod';
 import { defineOperation } from '../core/tool-definition.js';
-import { countRows, enumBreakdown } from './aggregate.js';
+import { breakdown, liveValues } from './aggregate.js';
 import { entitiesParam, type QueryEntity } from './entity-types.js';
 
 interface Stats {
@@ -91,7 +91,7 @@ async function analyzeEntity(s: Session, entity: QueryEntity): Promise<Record<st
           medium: reqCounts.filter((n) => n >= 10 && n < 50).length,
           large: reqCounts.filter((n) => n >= 50).length,
         },
-        status_breakdown: await enumBreakdown(s, 'projects', 'status', []),
+        status_breakdown: breakdown('projects', 'status', await liveValues(s, 'projects', ['status'], [])),
       };
     }
     case 'document': {
@@ -111,29 +111,26 @@ async function analyzeEntity(s: Session, entity: QueryEntity): Promise<Record<st
       };
     }
     case 'requirement': {
-      const total = await countRows(s, 'requirements', []);
+      const rows = await liveValues(s, 'requirements', ['status', 'priority'], []);
       const links = await s.select('requirement_tests', { columns: ['requirement_id'] });
-      const live = await s.select('requirements', {
-        columns: ['id'],
-        filters: [
-          { column: 'is_deleted', op: 'neq', value: true },
-          { column: 'id', op: 'in', value: [...new Set(links.rows.map((l) => l.requirement_id))] },
-        ],
-      });
+      const live = new Set(rows.map((r) => r['id'] as string));
+      const withTests = new Set(links.rows.map((l) => l.requirement_id).filter((id) => live.has(id))).size;
       return {
-        total_count: total,
-        status_breakdown: await enumBreakdown(s, 'requirements', 'status', []),
-        priority_breakdown: await enumBreakdown(s, 'requirements', 'priority', []),
-        with_tests: live.rows.length,
-        test_coverage_ratio: total === 0 ? 0 : Math.round((live.rows.length / total) * 10000) / 10000,
+        total_count: rows.length,
+        status_breakdown: breakdown('requirements', 'status', rows),
+        priority_breakdown: breakdown('requirements', 'priority', rows),
+        with_tests: withTests,
+        test_coverage_ratio: rows.length === 0 ? 0 : Math.round((withTests / rows.length) * 10000) / 10000,
       };
     }
-    case 'test':
+    case 'test': {
+      const rows = await liveValues(s, 'test_req', ['status', 'priority'], []);
       return {
-        total_count: await countRows(s, 'test_req', []),
-        status_breakdown: await enumBreakdown(s, 'test_req', 'status', []),
-        priority_breakdown: await enumBreakdown(s, 'test_req', 'priority', []),
+        total_count: rows.length,
+        status_breakdown: breakdown('test_req', 'status', rows),
+        priority_breakdown: breakdown('test_req', 'priority', rows),
       };
+    }
   }
 }
 
