@@ -99,7 +99,7 @@ try {
       limit: 200,
     }),
   );
-  const cases: [string, (i: number) => Record<string, unknown>, string][] = [
+  const allCases: [string, (i: number) => Record<string, unknown>, string][] = [
     [
       'entity read',
       (i) => ({ operation: 'read', entity_type: 'requirement', entity_id: sample[i % sample.length]!.id }),
@@ -132,7 +132,8 @@ try {
       }),
       'query_tool',
     ],
-  ].filter(([label]) => !(SKIP_EMBEDDINGS && label.startsWith('query rag')));
+  ];
+  const cases = allCases.filter(([label]) => !(SKIP_EMBEDDINGS && label.startsWith('query rag')));
   const results: Record<string, ReturnType<typeof summary>> = {};
   for (const [label, args, tool] of cases) {
     const iterations = label.startsWith('query rag') ? Math.min(ITERATIONS, 100) : ITERATIONS;
