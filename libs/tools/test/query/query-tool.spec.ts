@@ -177,6 +177,9 @@ describe('aggregate and analyze', () => {
     expect(r['results']['requirement']).toMatchObject({ total_count: 6, with_tests: 1 });
     expect(r['results']['requirement'].test_coverage_ratio).toBeCloseTo(1 / 6, 4);
     expect(r['results']['organization'].total_count).toBeGreaterThanOrEqual(2); // own personal org + org A
+    const other = await outsider.query.analyze<Json>(['project', 'requirement']);
+    expect(other['results']['project'].total_count).toBe(1); // only its own
+    expect(other['results']['requirement'].total_count).toBe(1);
   });
 });
 

@@ -231,6 +231,16 @@ describe('import_requirements', () => {
     expect(await countWhere('requirements', 'document_id', ws.document.id)).toBe(before);
   });
 
+  test('a user of another organization cannot import into its documents (not found, nothing written)', async () => {
+    const before = await countWhere('requirements', 'document_id', ws.document.id);
+    const error = await expectError(
+      outsider.workflow.importRequirements({ document_id: ws.document.id, requirements: [{ name: 'intrusion' }] }),
+    );
+    expect(error.code).toBe('not_found');
+    expect(detail(error, 'failed_step')).toBe('verify_document');
+    expect(await countWhere('requirements', 'document_id', ws.document.id)).toBe(before);
+  });
+
   test('empty list is a validation error', async () => {
     expect(
       (await expectError(owner.workflow.importRequirements({ document_id: ws.document.id, requirements: [] }))).code,
