@@ -51,8 +51,9 @@ export async function requireRow(
   ref: string,
   columns: readonly string[],
   includeDeleted: boolean,
+  scope: Filter[] = [],
 ): Promise<{ row: Row; resolution: Resolution }> {
-  const resolution = await resolveEntityRef(session, table, ref, { includeDeleted, label: entityType });
+  const resolution = await resolveEntityRef(session, table, ref, { includeDeleted, label: entityType, scope });
   const row = await findRow(session, table, resolution.id, columns, includeDeleted);
   if (!row) {
     throw notFound(

@@ -56,6 +56,30 @@ function refuseProtected(input: Row) {
   }
 }
 
+/** `parent_type` + `parent_id` narrow where a name is looked for (e.g. requirement "Login" of one document). */
+const nameScopeInput = {
+  parent_type: z.enum(ENTITY_TYPES).optional().describe('With parent_id: look the name up among its children only.'),
+  parent_id: z.string().min(1).optional().describe('UUID, name or "auto".'),
+};
+
+async function nameScope(
+  s: Session,
+  ctx: ToolContext,
+  table: TableName,
+  entityTypeName: string,
+  args: { parent_type?: string | undefined; parent_id?: string | undefined },
+): Promise<Filter[]> {
+  if (!args.parent_type && !args.parent_id) return [];
+  if (!args.parent_type || !args.parent_id) throw validationError('parent_type and parent_id go together.');
+  const column = `${args.parent_type}_id`;
+  if (!tableInfo(table).columnNames.includes(column)) throw validationError(`${entityTypeName} has no ${column}.`);
+  const parent =
+    args.parent_id === 'auto'
+      ? ((await applyAutoDefaults(s, ctx.user.claims.sub, ctx.sessionId, { [column]: 'auto' }))[column] as string)
+      : (await resolveEntityRef(s, tableOf(args.parent_type), args.parent_id, { label: args.parent_type })).id;
+  return [{ column, op: 'eq', value: parent } as Filter];
+}
+
 const create = defineOperation({
   name: 'create',
   description: 'Creates one entity from `data` ("auto" for organization_id/project_id/document_id uses the context).',
@@ -83,6 +107,7 @@ const read = defineOperation({
     fields: fieldsInput,
     include_deleted: includeDeleted,
     include_archived: includeDeleted,
+    ...nameScopeInput,
     include_relations: z
       .boolean()
       .optional()
@@ -102,6 +127,7 @@ const read = defineOperation({
         args.entity_id,
         columns,
         includeDeletedOf(args),
+        await nameScope(s, ctx, table, args.entity_type, args),
       );
       if (!args.include_relations) return found;
       return { ...found, relations: (await relationsOf(s, args.entity_type, resolution.id)) ?? null };
@@ -119,6 +145,7 @@ const update = defineOperation({
     data,
     expected_version: z.number().int().min(1).optional(),
     fields: fieldsInput,
+    ...nameScopeInput,
   }),
   output: row,
   handler: (args, ctx) =>
@@ -138,6 +165,7 @@ const update = defineOperation({
         args.entity_id,
         info.versioned ? ['id', 'version'] : ['id'],
         false,
+        await nameScope(s, ctx, table, args.entity_type, args),
       );
       if (args.expected_version !== undefined && current['version'] !== args.expected_version) {
         throw conflict(
@@ -197,7 +225,12 @@ const remove = defineOperation({
   description:
     'Deletes one entity: soft (default; cascades to children and can be restored) or hard with soft_delete: false.',
   mutating: true,
-  input: z.object({ entity_type: entityType, entity_id: entityId, soft_delete: z.boolean().optional() }),
+  input: z.object({
+    entity_type: entityType,
+    entity_id: entityId,
+    soft_delete: z.boolean().optional(),
+    ...nameScopeInput,
+  }),
   output: deleteResult,
   handler: (args, ctx) =>
     ctx.asUser(async (s) => {
@@ -210,7 +243,15 @@ const remove = defineOperation({
           'Pass soft_delete: false to delete it permanently.',
         );
       }
-      const { resolution } = await requireRow(s, table, args.entity_type, args.entity_id, ['id'], !soft);
+      const { resolution } = await requireRow(
+        s,
+        table,
+        args.entity_type,
+        args.entity_id,
+        ['id'],
+        !soft,
+        await nameScope(s, ctx, table, args.entity_type, args),
+      );
       if (soft) await softDelete(s, table, args.entity_type, resolution.id, ['id']);
       else {
         const deleted = await s.delete(table, {

@@ -172,6 +172,17 @@ describe('read', () => {
     await owner.entity.create('document', { name: 'twin spec', project_id: ws.project.id });
     const ambiguous = await expectCode(owner.entity.read('document', 'Twin Spec'), 'validation_error');
     expect((ambiguous.details as { candidates: unknown[] }).candidates).toHaveLength(2);
+    // The same name in two documents: parent_type + parent_id narrow the lookup.
+    const other = await owner.entity.create<Row>('document', { name: 'Other doc', project_id: ws.project.id });
+    await owner.entity.create('requirement', { name: 'Same Name', document_id: ws.document.id });
+    const there = await owner.entity.create<Row>('requirement', { name: 'Same Name', document_id: other.id });
+    await expectCode(owner.entity.read('requirement', 'Same Name'), 'validation_error');
+    const scoped = await owner.entity.read<Row>('requirement', 'same name', {
+      parent_type: 'document',
+      parent_id: 'Other doc',
+    });
+    expect(scoped.id).toBe(there.id);
+    await expectCode(owner.entity.read('requirement', 'Same Name', { parent_type: 'document' }), 'validation_error');
     await expectCode(owner.entity.read('document', '00000000-0000-4000-8000-000000000000'), 'not_found');
     const missing = await expectCode(owner.entity.read('document', 'zzqqxx nothing like it'), 'not_found');
     expect(missing.details).toHaveProperty('suggestions');
