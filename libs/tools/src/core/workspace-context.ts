@@ -57,7 +57,7 @@ export async function loadWorkspaceContext(
   };
 }
 
-/** Writes the context (insert or update of the caller's own row; RLS: own rows only). */
+/** Writes the context (upsert of the caller's own row; RLS: own rows only). */
 export async function saveWorkspaceContext(
   session: Session,
   userId: string,
@@ -72,18 +72,13 @@ export async function saveWorkspaceContext(
     recent_projects: context.recent_projects,
     recent_documents: context.recent_documents,
   };
-  const updated = await session.update('workspace_contexts', { ...values, updated_at: new Date() } as never, {
-    filters: scopeFilters(userId, sessionId) as never,
-  });
-  const row =
-    (updated[0] as Row<'workspace_contexts'> | undefined) ??
-    ((
-      await session.insert('workspace_contexts', {
-        ...values,
-        user_id: userId,
-        session_id: sessionId ?? null,
-      } as never)
-    )[0] as Row<'workspace_contexts'>);
+  // One upsert (unique nulls-not-distinct on user_id, session_id): concurrent requests of one user cannot collide.
+  const [row] = (await session.insert(
+    'workspace_contexts',
+    { ...values, user_id: userId, session_id: sessionId ?? null, updated_at: new Date() } as never,
+    { onConflict: { columns: ['user_id', 'session_id'] as never } },
+  )) as Row<'workspace_contexts'>[];
+  if (!row) throw new Error('workspace context upsert returned no row');
   return { ...values, updated_at: row.updated_at };
 }
 

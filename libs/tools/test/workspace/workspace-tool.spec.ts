@@ -132,6 +132,13 @@ describe('workspace_tool', () => {
     expect(second.items[0]!.id).not.toBe((first.items[0] as { id: string }).id);
   });
 
+  test('concurrent set_context calls of one user all succeed and leave one row', async () => {
+    const user = await h.fixtures.user();
+    const clients = await Promise.all([1, 2, 3, 4].map(() => h.clientFor(user)));
+    await Promise.all(clients.map((c) => c.workspace.setContext('organization', user.personalOrganizationId!)));
+    expect(await h.count('workspace_contexts', 'user_id = $1', [user.id])).toBe(1);
+  });
+
   test('a host may scope the context to one MCP session; the user context stays untouched', async () => {
     const user = await h.fixtures.user();
     const scoped = await AtomsTestClient.connect({
