@@ -10,13 +10,16 @@
  *   query rag_search (semantic, local embeddings, exact cosine scan: PostgreSQL here has no pgvector).
  * Targets: read p99 < 5 ms, search p99 < 30 ms.
  *
+ * BENCH_BACKEND=pglite runs the same on an in-memory PGlite (with pgvector, so semantic search uses HNSW).
+ *
  * Environment: BENCH_ITERATIONS (default 500 per operation), BENCH_REQUIREMENTS (default 10000),
  * BENCH_SKIP_EMBEDDINGS=1 (no queue drain, no rag_search), BENCH_KEEP_DATABASE=1 (keep the clone for EXPLAIN).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { cloneMigratedDatabase } from '@atoms/schema/migrate';
-import { pgDatabase } from '@atoms/schema/node';
+import type { Database } from '@atoms/schema';
+import { cloneMigratedDatabase, openMigratedPglite } from '@atoms/schema/migrate';
+import { pgDatabase, pgliteDatabase } from '@atoms/schema/node';
 import { createAtomsMcpServer } from '../src/index.js';
 import { localEmbeddingProvider } from '../src/embeddings/local-provider.js';
 import { processEmbeddingQueue } from '../src/embeddings/queue-worker.js';
@@ -49,8 +52,23 @@ function summary(samples: number[]) {
   return { n: s.length, p50: r(at(50)), p90: r(at(90)), p99: r(at(99)), max: r(s[s.length - 1] as number) };
 }
 
-const clone = await cloneMigratedDatabase({ adminUrl: ADMIN_URL, prefix: 'atoms_tools' });
-const db = pgDatabase({ connectionString: clone.url, max: 4 });
+const BACKEND = process.env['BENCH_BACKEND'] === 'pglite' ? 'pglite' : 'postgres';
+let db: Database;
+let dropDatabase: () => Promise<void>;
+if (BACKEND === 'pglite') {
+  // PGlite has pgvector: semantic search uses the HNSW index instead of an exact scan.
+  const pglite = await openMigratedPglite();
+  db = pgliteDatabase(pglite);
+  dropDatabase = async () => undefined; // db.close() closes the instance
+} else {
+  const clone = await cloneMigratedDatabase({ adminUrl: ADMIN_URL, prefix: 'atoms_tools' });
+  db = pgDatabase({ connectionString: clone.url, max: 4 });
+  dropDatabase = async () => {
+    if (KEEP_DATABASE) console.log(`kept ${clone.url} (drop it when done)`);
+    else await clone.drop();
+  };
+}
+console.log(`backend: ${BACKEND}`);
 try {
   const seedStart = performance.now();
   const profileId = await db.asService((s) =>
@@ -151,6 +169,5 @@ try {
   await client.close();
 } finally {
   await db.close();
-  if (KEEP_DATABASE) console.log(`kept ${clone.url} (drop it when done)`);
-  else await clone.drop();
+  await dropDatabase();
 }
