@@ -81,20 +81,18 @@ export async function resolveEntityRef(
     );
   }
 
-  const scan = await session.select(table, {
-    columns: ['id', column] as never,
-    filters: [...base, { column, op: 'is_null', value: false } as Filter] as never,
-    order: info.columnNames.includes('updated_at')
-      ? ([{ column: 'updated_at', ascending: false }] as never)
-      : undefined,
-    limit: FUZZY_SCAN_LIMIT,
-    count: 'exact',
-  });
-  const ranked: Candidate[] = (scan.rows as unknown as Record<string, string>[])
+  const { rows: candidates, scanned } = await fuzzyCandidates(
+    session,
+    table,
+    column,
+    reference,
+    base,
+    info.columnNames,
+  );
+  const ranked: Candidate[] = candidates
     .map((r) => ({ id: r['id']!, name: r[column]!, similarity: round(trigramSimilarity(reference, r[column]!)) }))
     .sort((a, b) => b.similarity - a.similarity);
   const matches = ranked.filter((c) => c.similarity >= SIMILARITY_THRESHOLD);
-  const scanned = { scanned: scan.rows.length, visible: scan.count ?? scan.rows.length };
   if (matches.length === 0 || matches[0]!.similarity < AUTO_SELECT_SIMILARITY) {
     const suggestions = ranked.filter((c) => c.similarity > 0).slice(0, 5);
     throw notFound(
@@ -112,6 +110,63 @@ export async function resolveEntityRef(
     );
   }
   return { id: best!.id, matched_by: 'fuzzy_name', name: best!.name, similarity: best!.similarity };
+}
+
+const WORD_LIMIT = 200;
+
+/**
+ * Rows worth scoring: those containing a word of the reference (then a 4-letter prefix of one, for typos at the
+ * end of words), so a large table is narrowed by its trigram index; only when no word matches anything, the most
+ * recently updated rows. `scanned` says how many rows were scored and how the set was built.
+ */
+async function fuzzyCandidates(
+  session: Session,
+  table: TableName,
+  column: string,
+  reference: string,
+  base: Filter[],
+  columnNames: readonly string[],
+): Promise<{ rows: Record<string, string>[]; scanned: Record<string, unknown> }> {
+  const words = [
+    ...new Set(
+      reference
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((w) => w.length >= 3),
+    ),
+  ]
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 4);
+  for (const [strategy, patterns] of [
+    ['words', words],
+    ['prefixes', [...new Set(words.filter((w) => w.length > 4).map((w) => w.slice(0, 4)))]],
+  ] as const) {
+    const found = new Map<string, Record<string, string>>();
+    let capped = false;
+    for (const pattern of patterns) {
+      const { rows } = await session.select(table, {
+        columns: ['id', column] as never,
+        filters: [...base, { column, op: 'ilike', value: `%${escapeLike(pattern)}%` } as Filter] as never,
+        limit: WORD_LIMIT,
+      });
+      if (rows.length === WORD_LIMIT) capped = true;
+      for (const row of rows as unknown as Record<string, string>[]) found.set(row['id']!, row);
+    }
+    if (found.size > 0) {
+      return { rows: [...found.values()], scanned: { considered: found.size, by: strategy, capped } };
+    }
+  }
+  const scan = await session.select(table, {
+    columns: ['id', column] as never,
+    filters: [...base, { column, op: 'is_null', value: false } as Filter] as never,
+    order: columnNames.includes('updated_at') ? ([{ column: 'updated_at', ascending: false }] as never) : undefined,
+    limit: FUZZY_SCAN_LIMIT,
+    count: 'exact',
+  });
+  return {
+    rows: scan.rows as unknown as Record<string, string>[],
+    scanned: { considered: scan.rows.length, by: 'recent', visible: scan.count ?? scan.rows.length },
+  };
 }
 
 function round(value: number): number {

@@ -346,6 +346,18 @@ describe('list, search, paging', () => {
     await expectCode(owner.entity.list('requirement', { filters: { priority: { near: 1 } } }), 'validation_error');
   });
 
+  test('a misspelt name among 250 similar ones: narrowed by its words, the right row among the candidates', async () => {
+    const target = await owner.entity.list<Page>('requirement', {
+      filters: { document_id: docId, name: 'Bulk requirement 123' },
+    });
+    const error = await expectCode(owner.entity.read('requirement', 'Bulk requirment 123'), 'validation_error');
+    const details = error.details as { candidates: { id: string }[]; by: string };
+    expect(details.by).toBe('words');
+    expect(details.candidates[0]!.id).toBe(target.items[0]!.id);
+    const exact = await owner.entity.read<Row>('requirement', 'bulk REQUIREMENT 123');
+    expect(exact.id).toBe(target.items[0]!.id);
+  });
+
   test('search matches names, paged', async () => {
     const found = await viewer.entity.search<Page & { matched_on: string }>('requirement', 'requirement 24', {
       limit: 5,
