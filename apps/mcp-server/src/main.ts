@@ -23,8 +23,13 @@ async function main(argv: readonly string[]): Promise<void> {
   // The report goes to stderr so stdout stays clean for the protocol (stdio) and the banner (HTTP).
   process.stderr.write(`${configReport(config, process.env)}\n`);
   const runtime = await openRuntime(config, { logTo: config.transport === 'stdio' ? 'stderr' : 'stdout' });
-  if (config.transport === 'stdio') await serveStdio(runtime);
-  else await serveHttp(runtime, fileURLToPath(import.meta.url));
+  try {
+    if (config.transport === 'stdio') await serveStdio(runtime);
+    else await serveHttp(runtime, fileURLToPath(import.meta.url));
+  } catch (error) {
+    await runtime.close(); // idempotent: releases the PGlite lock, Redis and the pool before exiting
+    throw error;
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

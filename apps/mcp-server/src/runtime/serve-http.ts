@@ -4,6 +4,7 @@ import { buildHandler } from './build-server.js';
 import { clientConfigBanner } from './client-config.js';
 import { mintDevToken } from './dev-issuer.js';
 import { APP_VERSION, type Runtime } from './runtime.js';
+import { StartupError } from './startup-error.js';
 
 /**
  * Serves the handler over node:http until SIGTERM/SIGINT, then drains: readiness 503 (for the drain delay), the
@@ -17,13 +18,25 @@ export async function serveHttp(runtime: Runtime, mainScript: string): Promise<v
   const server = createServer(toNodeListener(handler));
   server.keepAliveTimeout = 65_000; // longer than common load balancer idle timeouts (60 s)
 
-  await new Promise<void>((resolveListen, rejectListen) => {
-    server.once('error', rejectListen);
-    server.listen(config.port, config.host, () => {
-      server.off('error', rejectListen);
-      resolveListen();
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen(config.port, config.host, () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
     });
-  });
+  } catch (error) {
+    await runtime.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new StartupError(`${config.host}:${config.port} is already in use; set PORT to another port`);
+    }
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new StartupError(`cannot listen on ${config.host}:${config.port} (${code}); check HOST and PORT`);
+    }
+    throw error;
+  }
   logger.info({ host: config.host, port: config.port, mcp_url: config.mcpEndpoint }, 'listening');
 
   if (runtime.devIssuer && runtime.devUser) {
