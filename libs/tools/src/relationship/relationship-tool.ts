@@ -4,7 +4,8 @@ import { filtersInput, toolFilters } from '../core/columns.js';
 import { tableInfo } from '../core/entity-types.js';
 import { buildPage, pageOutput, pageRequest, paginationInput, queryFingerprint } from '../core/pagination.js';
 import { conflict, notFound, validationError } from '../core/tool-error.js';
-import { defineOperation, defineTool } from '../core/tool-definition.js';
+import { defineOperation, defineTool, type ToolContext } from '../core/tool-definition.js';
+import { applyAutoDefaults } from '../core/workspace-context.js';
 import { explainNoRow, withoutLarge, type Row } from '../entity/entity-access.js';
 import {
   checkMetadata,
@@ -18,7 +19,12 @@ import {
 
 const entityRef = z.object({
   type: z.string().min(1).describe('organization, project, document, requirement, test, user or email.'),
-  id: z.string().min(1).describe('UUID or name (users: id, e-mail or full name; invitations: the e-mail).'),
+  id: z
+    .string()
+    .min(1)
+    .describe(
+      'UUID or name (users: id, e-mail or full name; invitations: the e-mail); "auto" for organization/project/document.',
+    ),
 });
 const relationshipType = z.enum(RELATIONSHIP_TYPES);
 const metadata = z.record(z.string(), z.unknown());
@@ -31,12 +37,29 @@ interface Link {
   target: ResolvedRef | undefined;
 }
 
+const AUTO_FIELD: Record<string, string> = {
+  organization: 'organization_id',
+  project: 'project_id',
+  document: 'document_id',
+};
+
+/** `{type: "project", id: "auto"}`: the caller's default project (workspace context, personal org, most recent). */
+async function withAuto(s: Session, ctx: ToolContext, ref: EntityRef): Promise<EntityRef> {
+  const field = AUTO_FIELD[ref.type];
+  if (ref.id !== 'auto' || !field) return ref;
+  const resolved = await applyAutoDefaults(s, ctx.user.claims.sub, ctx.sessionId, { [field]: 'auto' });
+  return { type: ref.type, id: resolved[field] as string };
+}
+
 async function resolveLink(
   s: Session,
+  ctx: ToolContext,
   type: RelationshipType,
-  source: EntityRef,
-  target: EntityRef | undefined,
+  sourceRef: EntityRef,
+  targetRef: EntityRef | undefined,
 ): Promise<Link> {
+  const source = await withAuto(s, ctx, sourceRef);
+  const target = targetRef ? await withAuto(s, ctx, targetRef) : undefined;
   const kind = linkKind(type, source, target);
   const resolvedSource = await kind.resolveSource(s, source);
   const resolvedTarget = target ? await kind.resolveTarget(s, target) : undefined;
@@ -128,7 +151,7 @@ const link = defineOperation({
   output: linkOutput,
   handler: (args, ctx) =>
     ctx.asUser(async (s) => {
-      const resolved = await resolveLink(s, args.relationship_type, args.source, args.target);
+      const resolved = await resolveLink(s, ctx, args.relationship_type, args.source, args.target);
       const { kind } = resolved;
       const meta = checkMetadata(kind, args.metadata);
       const missing = kind.required.filter((c) => meta[c] === undefined);
@@ -194,7 +217,7 @@ const unlink = defineOperation({
   }),
   handler: (args, ctx) =>
     ctx.asUser(async (s) => {
-      const resolved = await resolveLink(s, args.relationship_type, args.source, args.target);
+      const resolved = await resolveLink(s, ctx, args.relationship_type, args.source, args.target);
       const { kind } = resolved;
       const meta = checkMetadata(kind, args.metadata);
       const existing = await requireOneLink(s, args.relationship_type, resolved, meta);
@@ -224,7 +247,7 @@ const list = defineOperation({
   output: z.object({ relationship_type: relationshipType, items: z.array(row), ...pageOutput }),
   handler: (args, ctx) =>
     ctx.asUser(async (s) => {
-      const resolved = await resolveLink(s, args.relationship_type, args.source, args.target);
+      const resolved = await resolveLink(s, ctx, args.relationship_type, args.source, args.target);
       const { kind } = resolved;
       const filters = [...linkFilters(resolved, {}, !!args.include_deleted), ...toolFilters(kind.table, args.filters)];
       if (kind.table.endsWith('_invitations') && args.filters?.['status'] !== undefined) {
@@ -288,7 +311,7 @@ const check = defineOperation({
   output: z.object({ relationship_type: relationshipType, exists: z.boolean(), relationship: row.nullable() }),
   handler: (args, ctx) =>
     ctx.asUser(async (s) => {
-      const resolved = await resolveLink(s, args.relationship_type, args.source, args.target);
+      const resolved = await resolveLink(s, ctx, args.relationship_type, args.source, args.target);
       const meta = checkMetadata(resolved.kind, args.metadata);
       const [found] = await findLinks(s, resolved, meta, false);
       return { relationship_type: args.relationship_type, exists: !!found, relationship: found ?? null };
@@ -309,7 +332,7 @@ const update = defineOperation({
   output: z.object({ relationship_type: relationshipType, relationship: row }),
   handler: (args, ctx) =>
     ctx.asUser(async (s) => {
-      const resolved = await resolveLink(s, args.relationship_type, args.source, args.target);
+      const resolved = await resolveLink(s, ctx, args.relationship_type, args.source, args.target);
       const { kind } = resolved;
       const meta = checkMetadata(kind, args.metadata);
       if (Object.keys(meta).length === 0) throw validationError('metadata must name at least one column to change.');

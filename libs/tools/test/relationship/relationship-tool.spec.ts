@@ -241,6 +241,13 @@ describe('assignment, requirement_test, invitation', () => {
     expect(updated.relationship.status).toBe('approved');
   });
 
+  test('"auto" ends resolve from the workspace context', async () => {
+    await owner.workspace.setContext('project', ws.project.id);
+    const listed = await owner.relationship.list<{ items: Row[] }>('member', { type: 'project', id: 'auto' });
+    expect(listed.items.every((m) => m['project_id'] === ws.project.id)).toBe(true);
+    expect(listed.items.map((m) => m['user_id'])).toContain(ws.owner.id);
+  });
+
   test('requirement_test: metadata are its real columns; unlink is permanent', async () => {
     const test = await owner.entity.create<Row>('test', { title: 'Login works', project_id: ws.project.id });
     const src = { type: 'requirement', id: ws.requirements[1].id };
