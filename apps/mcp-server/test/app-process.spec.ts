@@ -196,6 +196,31 @@ describe('--stdio', () => {
   });
 });
 
+describe('--stdio with ATOMS_ACCESS_TOKEN', () => {
+  it("serves the verified token's user, and refuses a bad token before speaking the protocol", async () => {
+    const minted = await runToCompletion(TOKEN_CLI, ['--email', 'bob@example.com'], env);
+    expect(minted.code).toBe(0);
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [...NODE_ARGS, MAIN, '--stdio'],
+      cwd: WORKSPACE_ROOT,
+      env: baseEnv({ ...env, ATOMS_ACCESS_TOKEN: minted.stdout.trim() }),
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'mcp-server-stdio-token-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect(await demoOrganizations(client)).toEqual([]); // bob, not the dev user
+    } finally {
+      await client.close();
+    }
+    const refused = await runToCompletion(MAIN, ['--stdio'], { ...env, ATOMS_ACCESS_TOKEN: 'not.a.token' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('ATOMS_ACCESS_TOKEN was refused');
+    expect(refused.stdout).toBe('');
+  });
+});
+
 describe('unusable configuration', () => {
   it('exits 78 listing every problem, without a stack trace', async () => {
     const run = await runToCompletion(MAIN, [], { PORT: 'abc', PRODUCTION: 'true', LOG_LEVEL: 'chatty' });
