@@ -29,7 +29,9 @@ const formatType = z
   .describe('Accepted for compatibility; results are always complete structured JSON.');
 
 function toJson(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const json = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as JsonSchema;
+  // Schemas used more than once (entity types, filters, paging…) become `$defs` referenced from each branch: the
+  // advertised list stays a fraction of the inlined size.
+  const json = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any', reused: 'ref' }) as JsonSchema;
   delete json['$schema'];
   return json;
 }
@@ -39,26 +41,35 @@ function toJson(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
  * `type: "object"`, which zod omits for unions. Tools with operation inference do not require the discriminator.
  */
 export function inputJsonSchema(tool: ToolDefinition, readOnly: boolean): JsonSchema {
-  const branches = advertisedOperations(tool, readOnly).map((operation) => {
-    const json = toJson(operationInputSchema(tool, operation), 'input');
-    if (tool.inferOperation && Array.isArray(json['required'])) {
-      json['required'] = (json['required'] as string[]).filter((key) => key !== tool.operationParameter);
+  const operations = advertisedOperations(tool, readOnly);
+  const branches = operations.map((operation) => operationInputSchema(tool, operation));
+  const union =
+    branches.length === 1 ? branches[0]! : z.union(branches as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+  const json = toJson(union, 'input');
+  const anyOf = (branches.length === 1 ? [json] : (json['anyOf'] as JsonSchema[])).map((branch) => {
+    const copy: JsonSchema = { ...branch };
+    delete copy['$defs'];
+    delete copy['definitions'];
+    if (tool.inferOperation && Array.isArray(copy['required'])) {
+      copy['required'] = (copy['required'] as string[]).filter((key) => key !== tool.operationParameter);
     }
-    return json;
+    return copy;
   });
+  const defs = (json['$defs'] ?? json['definitions']) as JsonSchema | undefined;
   return {
     type: 'object',
     properties: {
       [tool.operationParameter]: {
         type: 'string',
-        enum: branches.map((_, i) => advertisedOperations(tool, readOnly)[i]!.name),
+        enum: operations.map((o) => o.name),
         description: tool.inferOperation
           ? 'The operation; inferred from the other parameters when omitted.'
           : 'The operation.',
       },
     },
     ...(tool.inferOperation ? {} : { required: [tool.operationParameter] }),
-    anyOf: branches,
+    anyOf,
+    ...(defs ? { [json['$defs'] ? '$defs' : 'definitions']: defs } : {}),
   };
 }
 

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { AtomsTestClient, checkToolSurface, compileSchema, McpToolError } from '@atoms/test-framework';
+import {
+  AtomsTestClient,
+  checkToolSurface,
+  compileSchema,
+  createModeEnvironment,
+  McpToolError,
+} from '@atoms/test-framework';
 import type { FixtureWorkspace } from '@atoms/test-framework/database';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { atomsTools, createAtomsMcpServer } from '../../src/index.js';
@@ -87,6 +93,24 @@ describe('the advertised surface (no database: DRY building touches none)', () =
     }
     const full = tools.find((t) => t.name === 'workspace_tool')!;
     expect(operationsOf(full)).toContain('set_context');
+  });
+});
+
+describe('DRY mode (the test framework simulates results from the advertised schemas)', () => {
+  test('valid calls get schema-valid results; invalid ones are refused', async () => {
+    const env = await createModeEnvironment({ mode: 'DRY', server: () => createAtomsMcpServer() });
+    try {
+      // The output schema is the union of every operation's result, so the simulated value is any of them.
+      expect(typeof (await env.client.entity.list('requirement', { limit: 5 }))).toBe('object');
+      await expect(env.client.entity.list('requirement', { limit: 500 })).rejects.toMatchObject({
+        code: 'validation_error',
+      });
+      await expect(
+        env.client.relationship.link('trace_link', { type: 'requirement', id: 'a' }, { type: 'requirement', id: 'b' }),
+      ).resolves.toBeDefined();
+    } finally {
+      await env.close();
+    }
   });
 });
 
