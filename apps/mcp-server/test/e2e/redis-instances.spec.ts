@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import { SessionManager } from '@atoms/session';
+import { createRedisStore } from '@atoms/session/redis';
 import {
   freePort,
   runToCompletion,
@@ -195,6 +198,51 @@ describe('two instances on one Redis', () => {
     const refused = await mcp(portOf(1), bob, list, sessionId);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('ratelimit')).toMatch(/r=0\b/);
+  });
+});
+
+describe('tracked sessions on one Redis', () => {
+  it('lists a session on either instance; revoked on one, its id is refused on the other', async () => {
+    // A sign-in as the platform records it: a session in the shared store (the app's prefix), named by the client
+    // with its raw id in X-Atoms-Session-Id (Supabase tokens carry no handle of ours).
+    const client = new Redis(`redis://127.0.0.1:${redisPort}`);
+    const dave = randomUUID();
+    let created: Awaited<ReturnType<SessionManager['create']>>;
+    try {
+      created = await new SessionManager({ store: createRedisStore(client, { prefix: 'atoms:state:' }) }).create(dave);
+    } finally {
+      client.disconnect();
+    }
+    const bearer = await token(dave);
+    const call = (port: number, method: string, path: string, who = bearer) =>
+      fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${who}`, 'x-atoms-session-id': created.sessionId },
+      });
+
+    const listed = await call(portOf(1), 'GET', '/api/sessions');
+    expect(listed.status).toBe(200);
+    const { sessions } = (await listed.json()) as { sessions: { id: string; current: boolean }[] };
+    expect(sessions.map((x) => [x.id, x.current])).toEqual([[created.session.handle, true]]);
+
+    // Another user can neither use its id nor revoke it by handle.
+    const eve = await token(randomUUID());
+    expect((await call(portOf(0), 'GET', '/api/sessions', eve)).status).toBe(401);
+    const foreign = await fetch(`http://127.0.0.1:${portOf(0)}/api/sessions/${created.session.handle}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${eve}` },
+    });
+    expect(foreign.status).toBe(404);
+
+    expect((await call(portOf(0), 'DELETE', `/api/sessions/${created.session.handle}`)).status).toBe(204);
+    const after = await call(portOf(1), 'GET', '/api/sessions');
+    expect(after.status).toBe(401);
+    expect(after.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    // The same token without the revoked session id still works (the token names no session).
+    const plain = await fetch(`http://127.0.0.1:${portOf(1)}/api/sessions`, {
+      headers: { authorization: `Bearer ${bearer}` },
+    });
+    expect(plain.status).toBe(200);
   });
 });
 
