@@ -56,9 +56,13 @@ async function startRedis(): Promise<ChildProcess> {
     },
   );
   let out = '';
+  let failure: Error | undefined;
+  // A missing binary is an 'error' event, not an exit: fail the suite with it (apt-get install -y redis-server).
+  child.once('error', (error) => (failure = error));
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   const started = Date.now();
   while (!out.includes('Ready to accept connections')) {
+    if (failure) throw new Error(`redis-server could not be started: ${failure.message}`);
     if (child.exitCode !== null || Date.now() - started > 10_000)
       throw new Error(`redis-server did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
