@@ -1,5 +1,5 @@
 import type { Database, UserContext } from '@atoms/schema';
-import type { Logger } from '@atoms/observability';
+import type { AtomsMetrics, Logger, PerformanceMonitor } from '@atoms/observability';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ServerOptions } from '@modelcontextprotocol/sdk/server/index.js';
 import type { EmbeddingsProvider } from './core/embeddings-port.js';
@@ -18,6 +18,10 @@ export interface AtomsMcpServerOptions {
   /** Per-connection context: the MCP session id scopes the persisted workspace context. */
   context?: { sessionId?: string };
   logger?: Logger;
+  /** Where tool calls are measured (`mcp_server_operation_duration_seconds`, the dashboard's tool usage). */
+  metrics?: AtomsMetrics;
+  /** The rolling p50/p95/p99 per tool operation that feeds health. */
+  performance?: PerformanceMonitor;
   /** `ATOMS_READ_ONLY=true`: mutating operations are neither advertised nor accepted. */
   readOnly?: boolean;
   /** Passed to the SDK server (e.g. `jsonSchemaValidator` for the edge runtime). */
@@ -50,6 +54,8 @@ export function createAtomsMcpServer(options: AtomsMcpServerOptions = {}): McpSe
     embeddings: options.embeddings ?? localEmbeddingProvider(),
     ...(options.context?.sessionId ? { sessionId: options.context.sessionId } : {}),
     logger: options.logger ?? silentLogger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.performance ? { performance: options.performance } : {}),
     readOnly: options.readOnly ?? false,
   });
   return server;

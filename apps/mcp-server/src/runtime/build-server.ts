@@ -41,6 +41,8 @@ export function buildHandler(parts: ServerParts): AtomsHandler {
         user: { claims: { ...(caller.authInfo.extra?.['claims'] as object), sub: caller.userId } },
         embeddings,
         logger,
+        metrics: observability.metrics,
+        performance: observability.performance,
         readOnly: env.ATOMS_READ_ONLY,
       }),
     auth: {

@@ -118,6 +118,14 @@ it('renders the live numbers after traffic, with no console error and no request
   );
   const counts = Object.fromEntries(rows.filter((r) => r.length > 1).map((r) => [r[0], r[1]]));
   expect(counts['POST /api/mcp']).toBe(String(LIMIT + 3));
+  // Tool usage: only the calls that reached a tool (the 429s never did).
+  const toolRows = await page.$$eval('#tools-table tr', (trs) =>
+    Array.from(trs as unknown as ArrayLike<Row>, (tr) =>
+      Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? ''),
+    ),
+  );
+  const toolCalls = Object.fromEntries(toolRows.filter((r) => r.length > 1).map((r) => [r[0], r[1]]));
+  expect(toolCalls).toEqual({ entity_tool: String(LIMIT), query_tool: '1' });
   expect(await page.textContent('#health-status')).toBe('pass');
 
   await mkdir(dirname(SCREENSHOT), { recursive: true });

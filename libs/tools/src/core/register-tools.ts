@@ -1,5 +1,5 @@
 import type { Database, UserContext } from '@atoms/schema';
-import { instrumentTool, type Logger } from '@atoms/observability';
+import { instrumentTool, type AtomsMetrics, type Logger, type PerformanceMonitor } from '@atoms/observability';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   CallToolRequestSchema,
@@ -22,6 +22,8 @@ export interface ToolRuntime {
   user?: UserContext;
   embeddings?: EmbeddingsProvider;
   logger: Logger;
+  metrics?: AtomsMetrics;
+  performance?: PerformanceMonitor;
   readOnly: boolean;
   /** Workspace context scope: one MCP session's context; default the user's own (shared by all sessions). */
   sessionId?: string;
@@ -57,7 +59,12 @@ export function registerAtomsTools(server: McpServer, tools: readonly ToolDefini
       instrumentTool<Record<string, unknown>, CallExtra, CallToolResult>(
         tool.name,
         (args, extra, call) => runTool(tool, args, extra, runtime, call.logger),
-        { logger: runtime.logger, operationOf: (args) => operationName(tool, args) },
+        {
+          logger: runtime.logger,
+          operationOf: (args) => operationName(tool, args),
+          ...(runtime.metrics ? { metrics: runtime.metrics } : {}),
+          ...(runtime.performance ? { performance: runtime.performance } : {}),
+        },
       ),
     ]),
   );
