@@ -39,17 +39,17 @@ create function atoms_private.accessible_project_ids() returns setof uuid
   declare
     uid uuid := auth.uid();
   begin
+    -- The three branches of can_access_project, each driven by an index (the caller's memberships, or the
+    -- public projects) instead of a scan of every project.
     return query
-      select p.id from public.projects p
-       where p.visibility = 'public'
-          or exists (
-            select 1 from public.project_members m
-             where m.project_id = p.id and m.user_id = uid and atoms_private.is_active(m.status, m.is_deleted))
-          or exists (
-            select 1 from public.organization_members om
-             where om.organization_id = p.organization_id and om.user_id = uid
-               and atoms_private.is_active(om.status, om.is_deleted)
-               and (p.visibility in ('organization', 'team') or om.role in ('owner', 'admin', 'super_admin')));
+      select p.id from public.projects p where p.visibility = 'public'
+      union
+      select m.project_id from public.project_members m
+       where m.user_id = uid and atoms_private.is_active(m.status, m.is_deleted)
+      union
+      select p.id from public.organization_members om join public.projects p on p.organization_id = om.organization_id
+       where om.user_id = uid and atoms_private.is_active(om.status, om.is_deleted)
+         and (p.visibility in ('organization', 'team') or om.role in ('owner', 'admin', 'super_admin'));
   end
   $$;
 
@@ -62,16 +62,17 @@ create function atoms_private.accessible_document_ids() returns setof uuid
     uid uuid := auth.uid();
   begin
     return query
-      select d.id from public.documents d join public.projects p on p.id = d.project_id
-       where p.visibility = 'public'
-          or exists (
-            select 1 from public.project_members m
-             where m.project_id = p.id and m.user_id = uid and atoms_private.is_active(m.status, m.is_deleted))
-          or exists (
-            select 1 from public.organization_members om
-             where om.organization_id = p.organization_id and om.user_id = uid
-               and atoms_private.is_active(om.status, om.is_deleted)
-               and (p.visibility in ('organization', 'team') or om.role in ('owner', 'admin', 'super_admin')));
+      select d.id from public.documents d
+       where d.project_id in (
+         select p.id from public.projects p where p.visibility = 'public'
+         union all
+         select m.project_id from public.project_members m
+          where m.user_id = uid and atoms_private.is_active(m.status, m.is_deleted)
+         union all
+         select p.id from public.organization_members om
+           join public.projects p on p.organization_id = om.organization_id
+          where om.user_id = uid and atoms_private.is_active(om.status, om.is_deleted)
+            and (p.visibility in ('organization', 'team') or om.role in ('owner', 'admin', 'super_admin')));
   end
   $$;
 
