@@ -14,7 +14,8 @@ import { progressReporter, throwIfCancelled, type ProgressExtraLike } from './pr
 import { permissionDenied, toToolError, ToolError, validationError } from './tool-error.js';
 import type { ToolContext, ToolDefinition } from './tool-definition.js';
 import { errorResult, successResult } from './tool-result.js';
-import { advertisedOperations, inputJsonSchema, operationInputSchema, outputJsonSchema } from './tool-schema.js';
+import { toolListing, cachedOperationInputSchema } from './tool-listing.js';
+import { advertisedOperations } from './tool-schema.js';
 
 export interface ToolRuntime {
   db: Database | undefined;
@@ -39,20 +40,7 @@ type CallExtra = ProgressExtraLike & { authInfo?: AuthInfoLike; sessionId?: stri
 export function registerAtomsTools(server: McpServer, tools: readonly ToolDefinition[], runtime: ToolRuntime): void {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   // A tool left without operations (read-only mode, workflow_tool) is not advertised; calls to it are refused.
-  const listing = tools
-    .filter((tool) => advertisedOperations(tool, runtime.readOnly).length > 0)
-    .map((tool) => ({
-      name: tool.name,
-      title: tool.title,
-      description: describeTool(tool, runtime.readOnly),
-      inputSchema: inputJsonSchema(tool, runtime.readOnly),
-      outputSchema: outputJsonSchema(tool, runtime.readOnly),
-      annotations: {
-        title: tool.title,
-        ...tool.annotations,
-        ...(runtime.readOnly ? { readOnlyHint: true, destructiveHint: false } : {}),
-      },
-    }));
+  const listing = tools.flatMap((tool) => toolListing(tool, runtime.readOnly) ?? []);
   const handlers = new Map(
     tools.map((tool) => [
       tool.name,
@@ -70,21 +58,13 @@ export function registerAtomsTools(server: McpServer, tools: readonly ToolDefini
   );
 
   server.server.registerCapabilities({ tools: { listChanged: false } });
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }) as never);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
     const handler = handlers.get(request.params.name);
     if (!tool || !handler) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name} not found`);
     return handler((request.params.arguments ?? {}) as Record<string, unknown>, extra as unknown as CallExtra);
   });
-}
-
-function describeTool(tool: ToolDefinition, readOnly: boolean): string {
-  const operations = advertisedOperations(tool, readOnly)
-    .map((o) => `- ${o.name}: ${o.description}`)
-    .join('\n');
-  const mode = readOnly ? '\n(Read-only server: mutating operations are not available.)' : '';
-  return `${tool.description}\n\nOperations (parameter \`${tool.operationParameter}\`):\n${operations}${mode}`;
 }
 
 function operationName(tool: ToolDefinition, args: Record<string, unknown>): string | undefined {
@@ -118,7 +98,10 @@ async function runTool(
         read_only: true,
       });
     }
-    const parsed = operationInputSchema(tool, operation).safeParse({ ...rawArgs, [tool.operationParameter]: name });
+    const parsed = cachedOperationInputSchema(tool, operation).safeParse({
+      ...rawArgs,
+      [tool.operationParameter]: name,
+    });
     if (!parsed.success) {
       throw validationError(
         `Invalid parameters for ${tool.name} ${operation.name}.`,
