@@ -153,6 +153,23 @@ try {
   ];
   const cases = allCases.filter(([label]) => !(SKIP_EMBEDDINGS && label.startsWith('query rag')));
   const results: Record<string, ReturnType<typeof summary>> = {};
+  // The floor, measured in the same invocation: the same one-row select as the same user through the port (one
+  // transaction, RLS applied) without MCP. The read's ratio to it is the tools' own cost; machines here are noisy.
+  const floor: number[] = [];
+  for (let i = 0; i < ITERATIONS + 20; i++) {
+    const start = performance.now();
+    await db.asUser(user, (s) =>
+      s.select('requirements', {
+        filters: [
+          { column: 'id', op: 'eq', value: sample[i % sample.length]!.id },
+          { column: 'is_deleted', op: 'eq', value: false },
+        ],
+        limit: 1,
+      }),
+    );
+    if (i >= 20) floor.push(performance.now() - start);
+  }
+  results['baseline: port select (no MCP)'] = summary(floor);
   for (const [label, args, tool] of cases) {
     const iterations = label.startsWith('query rag') ? Math.min(ITERATIONS, 100) : ITERATIONS;
     for (let i = 0; i < 20; i++) await client.callTool({ name: tool, arguments: args(i) });
@@ -166,6 +183,12 @@ try {
     results[label] = summary(samples);
   }
   console.table(results);
+  const base = results['baseline: port select (no MCP)']!;
+  const read = results['entity read']!;
+  console.log(
+    `entity read / baseline: p50 ${(read.p50 / base.p50).toFixed(2)}x, p99 ${(read.p99 / base.p99).toFixed(2)}x; ` +
+      `targets: read p99 < 5 ms (${read.p99 < 5 ? 'met' : 'MISSED'}), search p99 < 30 ms (${results['query search']!.p99 < 30 ? 'met' : 'MISSED'})`,
+  );
   await client.close();
 } finally {
   await db.close();
