@@ -11,7 +11,7 @@ describe('configuration', () => {
     expect(c.port).toBe(8000);
     expect(c.host).toBe('127.0.0.1');
     expect(c.mcpEndpoint).toBe('http://127.0.0.1:8000/api/mcp');
-    expect(c.env.RATE_LIMIT_REQUESTS_PER_MINUTE).toBe(60);
+    expect(c.rateLimit).toEqual({ enabled: true, perMinute: 60, burst: 100, failPolicy: 'insurance' });
     expect(c.embeddings).toEqual({ kind: 'local' });
   });
 
@@ -120,5 +120,24 @@ describe('configuration', () => {
     });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.problems.map((p) => p.variable)).toEqual(['FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_BASE_URL']);
+  });
+
+  it('applies the burst size: at least the per-minute limit, an explicit smaller one refused', () => {
+    const follows = loadConfig({ RATE_LIMIT_REQUESTS_PER_MINUTE: '600' });
+    expect(follows.ok && follows.config.rateLimit).toMatchObject({ perMinute: 600, burst: 600 });
+    const explicit = loadConfig({ RATE_LIMIT_REQUESTS_PER_MINUTE: '30', RATE_LIMIT_BURST_SIZE: '45' });
+    if (!explicit.ok) throw new Error(problemsReport(explicit.problems));
+    expect(explicit.config.rateLimit).toMatchObject({ perMinute: 30, burst: 45 });
+    expect(configReport(explicit.config, {})).toContain('rate limit:  30/min per user and tool, bursts up to 45');
+    const smaller = loadConfig({ RATE_LIMIT_REQUESTS_PER_MINUTE: '60', RATE_LIMIT_BURST_SIZE: '10' });
+    expect(smaller.ok).toBe(false);
+    if (!smaller.ok) {
+      expect(smaller.problems).toEqual([
+        {
+          variable: 'RATE_LIMIT_BURST_SIZE',
+          message: expect.stringContaining('at least RATE_LIMIT_REQUESTS_PER_MINUTE (60)'),
+        },
+      ]);
+    }
   });
 });

@@ -61,6 +61,11 @@ export {
   type InsuredRateLimiterOptions,
   type RateLimitFailPolicy,
 } from './rate-limit/insured-rate-limiter.js';
+export {
+  BURST_WINDOW_FACTOR,
+  createBurstyRateLimiter,
+  type BurstyRateLimiterOptions,
+} from './rate-limit/bursty-rate-limiter.js';
 export { rateLimitHeaders } from './rate-limit/rate-limit-headers.js';
 export { ipRateLimited, clientKey } from './rate-limit/ip-rate-limit.js';
 export {

@@ -14,6 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Redis } from 'ioredis';
 import {
   createAtomsHandler,
+  createBurstyRateLimiter,
   createInsuredRateLimiter,
   MemoryRateLimiter,
   type AtomsHandler,
@@ -268,6 +269,34 @@ describe('the rate limiter when Redis is down', () => {
       expect(response.headers.get('retry-after')).toBe('5');
     } finally {
       await http.close();
+    }
+  });
+});
+
+describe('the burst allowance on Redis', () => {
+  it('is shared by every instance: the sustained budget and the burst above it are spent once across both', async () => {
+    const connections = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
+    try {
+      const prefix = `${PREFIX}bursty`;
+      const [a, b] = connections.map((redis) =>
+        createBurstyRateLimiter({
+          sustained: createRedisRateLimiter({ redis, limit: 2, keyPrefix: `${prefix}rl` }),
+          burst: createRedisRateLimiter({ redis, limit: 1, windowSeconds: 600, keyPrefix: `${prefix}rl-burst` }),
+        }),
+      );
+      const decisions = [await a!.consume('u:t'), await b!.consume('u:t'), await a!.consume('u:t')];
+      expect(decisions.map((d) => [d.allowed, d.remaining])).toEqual([
+        [true, 1],
+        [true, 0],
+        [true, 0], // the burst allowance
+      ]);
+      const refused = await b!.consume('u:t');
+      expect(refused.allowed).toBe(false);
+      expect(refused.resetMs).toBeGreaterThan(0);
+      expect(refused.resetMs).toBeLessThanOrEqual(60_000);
+      await expect(a!.ping?.()).resolves.toBeUndefined();
+    } finally {
+      for (const redis of connections) redis.disconnect();
     }
   });
 });

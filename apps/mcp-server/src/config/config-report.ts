@@ -20,6 +20,13 @@ export function displayValue(name: string, value: unknown): string {
   return String(value);
 }
 
+function rateLimitSummary({ rateLimit, redisUrl }: AppConfig): string {
+  if (!rateLimit.enabled) return 'off';
+  const burst = rateLimit.burst > rateLimit.perMinute ? `, bursts up to ${rateLimit.burst}` : '';
+  const failure = redisUrl ? ` (if Redis fails: ${rateLimit.failPolicy})` : '';
+  return `${rateLimit.perMinute}/min per user and tool${burst}${failure}`;
+}
+
 /** Multi-line report of the effective configuration, secrets masked; written to stderr at start. */
 export function configReport(config: AppConfig, source: Readonly<Record<string, string | undefined>>): string {
   const db = config.database;
@@ -29,6 +36,7 @@ export function configReport(config: AppConfig, source: Readonly<Record<string, 
     `  state:       ${config.redisUrl ? `Redis ${maskUrlCredentials(config.redisUrl)}` : 'in memory (this process only)'}`,
     `  auth:        ${config.auth.providers.join(', ')}${config.auth.requiredScopes.length ? ` (scopes: ${config.auth.requiredScopes.join(' ')})` : ''}`,
     `  embeddings:  ${config.embeddings.kind === 'vertex' ? `Vertex AI ${config.embeddings.model} (${config.embeddings.project}/${config.embeddings.location})` : 'local deterministic'}`,
+    `  rate limit:  ${rateLimitSummary(config)}`,
     `  endpoint:    ${config.mcpEndpoint}`,
     '  variables (value, or default):',
   ];
@@ -37,9 +45,6 @@ export function configReport(config: AppConfig, source: Readonly<Record<string, 
     const isSet = source[name] !== undefined && source[name]?.trim() !== '';
     if (value === undefined && !isSet) continue;
     lines.push(`    ${name}=${displayValue(name, value)}${isSet ? '' : '  (default)'}`);
-  }
-  if (config.env.RATE_LIMIT_BURST_SIZE !== undefined && source['RATE_LIMIT_BURST_SIZE']) {
-    lines.push('  note: RATE_LIMIT_BURST_SIZE is validated but not applied (fixed 60 s windows).');
   }
   return lines.join('\n');
 }

@@ -44,6 +44,13 @@ export interface AppConfig {
     readonly supabase?: { readonly url: string; readonly jwtSecret?: string };
   };
   readonly embeddings: EmbeddingsConfig;
+  /** Per (user, tool): `perMinute` sustained; up to `burst` at once (see `createBurstyRateLimiter`). */
+  readonly rateLimit: {
+    readonly enabled: boolean;
+    readonly perMinute: number;
+    readonly burst: number;
+    readonly failPolicy: Env['RATE_LIMIT_FAIL_POLICY'];
+  };
 }
 
 export interface ConfigProblem {
@@ -206,6 +213,18 @@ function build(
       }
     : { kind: 'local' };
 
+  // The burst is the most requests allowed at once, so it is at least the per-minute limit: an explicit smaller
+  // value is a mistake worth refusing; the default (100) simply follows a larger per-minute limit.
+  const perMinute = env.RATE_LIMIT_REQUESTS_PER_MINUTE ?? 60;
+  const burstSet = raw['RATE_LIMIT_BURST_SIZE'] !== undefined;
+  if (burstSet && env.RATE_LIMIT_BURST_SIZE !== undefined && env.RATE_LIMIT_BURST_SIZE < perMinute) {
+    fail(
+      'RATE_LIMIT_BURST_SIZE',
+      `must be at least RATE_LIMIT_REQUESTS_PER_MINUTE (${perMinute}): it is the most requests allowed at once`,
+    );
+  }
+  const burst = Math.max(env.RATE_LIMIT_BURST_SIZE ?? 100, perMinute);
+
   if (problems.length > 0) return undefined;
   return {
     env: env as Env,
@@ -227,5 +246,11 @@ function build(
       ...(supabaseAuth ? { supabase: supabaseAuth } : {}),
     },
     embeddings,
+    rateLimit: {
+      enabled: env.RATE_LIMIT_ENABLED ?? true,
+      perMinute,
+      burst,
+      failPolicy: env.RATE_LIMIT_FAIL_POLICY ?? 'insurance',
+    },
   };
 }

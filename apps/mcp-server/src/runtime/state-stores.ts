@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import { MemoryStore, type StateStore } from '@atoms/session';
 import { createRedisStore } from '@atoms/session/redis';
-import { createInsuredRateLimiter, MemoryRateLimiter, type RateLimiter } from '@atoms/server';
+import {
+  BURST_WINDOW_FACTOR,
+  createBurstyRateLimiter,
+  createInsuredRateLimiter,
+  MemoryRateLimiter,
+  type RateLimiter,
+} from '@atoms/server';
 import { createRedisRateLimiter } from '@atoms/server/node';
 import type { Logger } from '@atoms/observability';
 import type { AppConfig } from '../config/index.js';
@@ -14,11 +20,11 @@ export interface StateBackends {
 
 /** Redis (shared by every instance) when REDIS_URL is set, else memory (this process only). */
 export function openStateBackends(config: AppConfig, logger: Logger): StateBackends {
-  const limit = config.env.RATE_LIMIT_REQUESTS_PER_MINUTE;
+  const { enabled, perMinute, burst, failPolicy } = config.rateLimit;
   if (!config.redisUrl) {
     return {
       store: new MemoryStore(),
-      rateLimiter: config.env.RATE_LIMIT_ENABLED ? new MemoryRateLimiter({ limit }) : false,
+      rateLimiter: enabled ? memoryLimiter(perMinute, burst) : false,
       close: async () => undefined,
     };
   }
@@ -36,15 +42,40 @@ export function openStateBackends(config: AppConfig, logger: Logger): StateBacke
   const prefix = config.env.REDIS_KEY_PREFIX;
   return {
     store: createRedisStore(redis, { prefix: `${prefix}state:` }),
-    rateLimiter: config.env.RATE_LIMIT_ENABLED
+    rateLimiter: enabled
       ? createInsuredRateLimiter({
-          primary: createRedisRateLimiter({ redis, limit, keyPrefix: `${prefix}rl` }),
-          insurance: new MemoryRateLimiter({ limit }),
-          failPolicy: config.env.RATE_LIMIT_FAIL_POLICY,
+          primary: withBurst(
+            createRedisRateLimiter({ redis, limit: perMinute, keyPrefix: `${prefix}rl` }),
+            burst,
+            (l) =>
+              createRedisRateLimiter({
+                redis,
+                limit: l,
+                windowSeconds: 60 * BURST_WINDOW_FACTOR,
+                keyPrefix: `${prefix}rl-burst`,
+              }),
+          ),
+          insurance: memoryLimiter(perMinute, burst),
+          failPolicy,
         })
       : false,
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** The sustained limiter, plus the burst allowance above it when the burst size exceeds the per-minute limit. */
+function withBurst(sustained: RateLimiter, burst: number, allowance: (limit: number) => RateLimiter): RateLimiter {
+  return burst > sustained.limit
+    ? createBurstyRateLimiter({ sustained, burst: allowance(burst - sustained.limit) })
+    : sustained;
+}
+
+function memoryLimiter(perMinute: number, burst: number): RateLimiter {
+  return withBurst(
+    new MemoryRateLimiter({ limit: perMinute }),
+    burst,
+    (limit) => new MemoryRateLimiter({ limit, windowMs: 60_000 * BURST_WINDOW_FACTOR }),
+  );
 }

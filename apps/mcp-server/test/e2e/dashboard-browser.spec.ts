@@ -20,7 +20,7 @@ const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SCREENSHOT = join(WORKSPACE_ROOT, 'apps/mcp-server/test-output/dashboard.png');
 const LIMIT = 3;
 
-let dataDir: string;
+let dataDir: string | undefined;
 let port: number;
 let app: RunningApp | undefined;
 let browser: Browser | undefined;
@@ -52,6 +52,7 @@ beforeAll(async () => {
     ATOMS_DATA_DIR: dataDir,
     PORT: String(port),
     RATE_LIMIT_REQUESTS_PER_MINUTE: String(LIMIT),
+    RATE_LIMIT_BURST_SIZE: String(LIMIT),
     SHUTDOWN_DRAIN_DELAY_MS: '0',
   });
   await waitForReady(app);
@@ -77,7 +78,8 @@ afterAll(async () => {
     await app.exited;
     clearTimeout(timer);
   }
-  await rm(dataDir, { recursive: true, force: true });
+  // Unset when beforeAll refused early (no Chromium): the reason above is the one to read.
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 it('renders the live numbers after traffic, with no console error and no request off the origin', async () => {

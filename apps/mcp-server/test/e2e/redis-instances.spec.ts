@@ -100,6 +100,7 @@ function env(port: number): Record<string, string> {
     SUPABASE_JWT_SECRET: SECRET,
     ATOMS_MCP_STATEFUL: 'true',
     RATE_LIMIT_REQUESTS_PER_MINUTE: String(LIMIT),
+    RATE_LIMIT_BURST_SIZE: String(LIMIT),
     RATE_LIMIT_FAIL_POLICY: 'closed',
     SHUTDOWN_DRAIN_DELAY_MS: '0',
   };
