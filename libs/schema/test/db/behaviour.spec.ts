@@ -781,7 +781,7 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
       );
       const statuses: unknown[] = [];
       for (let i = 0; i < 3; i++) {
-        await asService(db, (tx) => tx.query(`select claim_embedding_jobs(1000)`));
+        await asService(db, (tx) => tx.query(`select claim_embedding_jobs(1000, p_min_retry_delay => '0')`));
         statuses.push(
           await asService(
             db,
@@ -792,6 +792,56 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
       expect(statuses).toEqual(['pending', 'pending', 'failed']);
       const user = await as(alice, (tx) => pgError(tx, () => tx.query(`select claim_embedding_jobs()`)));
       expect(user?.code).toBe('42501');
+    });
+
+    it('claim_embedding_jobs waits min_retry_delay · 2^(n-1) after the n-th failure before claiming a job again', async () => {
+      const alice = await createProfile(db);
+      const { document } = await workspace(alice);
+      const req = await as(alice, (tx) =>
+        one(tx, `insert into requirements (document_id, name) values ($1, 'Backoff') returning id`, [document]),
+      );
+      const job = await one(db, `select id from embedding_queue where table_name = 'requirements' and row_id = $1`, [
+        req.id,
+      ]);
+      const claimed = (delay: string) =>
+        asService(db, async (tx) =>
+          (
+            await tx.query<Row>(`select id from claim_embedding_jobs(1000, '5 minutes', $1::interval)`, [delay])
+          ).rows.some((r) => r.id === job.id),
+        );
+      const fail = () =>
+        asService(db, async (tx) => (await one(tx, `select fail_embedding_job($1, 'boom', 5) as s`, [job.id])).s);
+      // Moves the job's last change back in time (the actors trigger would stamp now(): replica mode skips it).
+      const failedAgo = async (seconds: number) => {
+        await db.exec('begin; set local session_replication_role = replica');
+        await db.query(`update embedding_queue set updated_at = now() - make_interval(secs => $2) where id = $1`, [
+          job.id,
+          seconds,
+        ]);
+        await db.exec('commit');
+      };
+      // A job that never failed is claimed at once, whatever the delay.
+      expect(await claimed('1 hour')).toBe(true);
+      expect(await fail()).toBe('pending');
+      // First retry: 30 s after the failure.
+      expect(await claimed('30 seconds')).toBe(false);
+      await failedAgo(29);
+      expect(await claimed('30 seconds')).toBe(false);
+      await failedAgo(31);
+      expect(await claimed('30 seconds')).toBe(true);
+      // Second retry: twice the delay.
+      expect(await fail()).toBe('pending');
+      await failedAgo(59);
+      expect(await claimed('30 seconds')).toBe(false);
+      await failedAgo(61);
+      expect(await claimed('30 seconds')).toBe(true);
+      // A stale `processing` job is reclaimed regardless of its failures.
+      await failedAgo(600);
+      expect(await claimed('1 hour')).toBe(true);
+      const bad = await asService(db, (tx) =>
+        pgError(tx, () => tx.query(`select claim_embedding_jobs(10, '5 minutes', '-1 second')`)),
+      );
+      expect(bad?.code).toBe('22023');
     });
   });
 
@@ -829,6 +879,36 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
         return (await tx.query(`select 1 from trace_links where source_id = $1`, [a.id])).rows.length;
       });
       expect(left).toBe(0);
+    });
+  });
+
+  describe('one live link per pair', () => {
+    it('a second live trace link or assignment of the same kind is a unique violation; a removed one may return', async () => {
+      const alice = await createProfile(db);
+      const { document } = await workspace(alice);
+      const result = await as(alice, async (tx) => {
+        const a = await one(tx, `insert into requirements (document_id, name) values ($1, 'A') returning id`, [
+          document,
+        ]);
+        const b = await one(tx, `insert into requirements (document_id, name) values ($1, 'B') returning id`, [
+          document,
+        ]);
+        const link = `insert into trace_links (source_id, source_type, target_id, target_type, link_type)
+                      values ($1, 'requirement', $2, 'requirement', $3) returning id`;
+        const first = await one(tx, link, [a.id, b.id, 'implements']);
+        const duplicate = await pgError(tx, () => tx.query(link, [a.id, b.id, 'implements']));
+        await tx.query(link, [a.id, b.id, 'derives_from']); // another link type is another link
+        await tx.query(`update trace_links set is_deleted = true where id = $1`, [first.id]);
+        await tx.query(link, [a.id, b.id, 'implements']); // the removed one no longer counts
+        const assign = `insert into assignments (entity_id, entity_type, assignee_id, role)
+                        values ($1, 'requirement', $2, $3)`;
+        await tx.query(assign, [a.id, alice.id, 'assignee']);
+        const again = await pgError(tx, () => tx.query(assign, [a.id, alice.id, 'assignee']));
+        await tx.query(assign, [a.id, alice.id, 'reviewer']);
+        return { duplicate, again };
+      });
+      expect(result.duplicate).toMatchObject({ code: '23505', constraint: 'trace_links_active_key' });
+      expect(result.again).toMatchObject({ code: '23505', constraint: 'assignments_active_key' });
     });
   });
 
@@ -940,12 +1020,22 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
         async (tx) => (await one(tx, `select setup_test_matrix($1) as r`, [project])).r,
       )) as Row;
       expect(first).toMatchObject({ tests_created: 2, links_created: 2, requirements_considered: 2 });
+      // The created tests, each with the requirement it verifies (as linked in requirement_tests).
+      const links = await db.query<Row>(
+        `select rt.test_id as id, rt.requirement_id from requirement_tests rt join test_req t on t.id = rt.test_id
+          where t.project_id = $1`,
+        [project],
+      );
+      expect(first.tests).toHaveLength(2);
+      expect(
+        new Set((first.tests as Row[]).map((t) => JSON.stringify({ id: t.id, requirement_id: t.requirement_id }))),
+      ).toEqual(new Set(links.rows.map((t) => JSON.stringify({ id: t.id, requirement_id: t.requirement_id }))));
       expect((first.matrix_view as Row).is_default).toBe(true);
       const second = (await as(
         alice,
         async (tx) => (await one(tx, `select setup_test_matrix($1, 'Again') as r`, [project])).r,
       )) as Row;
-      expect(second).toMatchObject({ tests_created: 0 });
+      expect(second).toMatchObject({ tests_created: 0, tests: [] });
       expect((second.matrix_view as Row).is_default).toBe(false);
       const tests = await db.query<Row>(
         `select test_type, status, priority from test_req where project_id = $1 order by priority`,
@@ -1062,6 +1152,45 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
       );
       expect(unknown?.code).toBe('42P01');
     });
+
+    it('rows the caller sees but may not change are 42501 with the ids in DETAIL; rows they cannot see stay P0002', async () => {
+      const alice = await createProfile(db);
+      const viewer = await createProfile(db);
+      const { org, project, document } = await workspace(alice);
+      await db.query(`insert into organization_members (organization_id, user_id) values ($1, $2)`, [org, viewer.id]);
+      await db.query(`insert into project_members (project_id, user_id, role, org_id) values ($1, $2, 'viewer', $3)`, [
+        project,
+        viewer.id,
+        org,
+      ]);
+      const req = await as(alice, (tx) =>
+        one(tx, `insert into requirements (document_id, name) values ($1, 'Read only') returning id`, [document]),
+      );
+      const hidden = '00000000-0000-4000-8000-0000000000ab';
+      const refusals = await as(viewer, async (tx) => ({
+        update: await pgError(tx, () =>
+          tx.query(`select bulk_update('requirements', $1, '{"name": "x"}')`, [[req.id]]),
+        ),
+        status: await pgError(tx, () =>
+          tx.query(`select bulk_status_update('requirement', $1, 'approved')`, [[req.id]]),
+        ),
+        softDelete: await pgError(tx, () => tx.query(`select bulk_delete('requirements', $1)`, [[req.id]])),
+        hardDelete: await pgError(tx, () => tx.query(`select bulk_delete('requirements', $1, true)`, [[req.id]])),
+        restore: await pgError(tx, () => tx.query(`select restore_version('requirements', $1, 1)`, [req.id])),
+        mixed: await pgError(tx, () =>
+          tx.query(`select bulk_update('requirements', $1, '{"name": "x"}')`, [[req.id, hidden]]),
+        ),
+      }));
+      for (const refusal of [refusals.update, refusals.status, refusals.softDelete, refusals.hardDelete]) {
+        expect(refusal).toMatchObject({ code: '42501', detail: req.id });
+      }
+      expect(refusals.restore).toMatchObject({ code: '42501', detail: req.id });
+      // Any id the caller cannot see: not found, naming only that id (nothing about the visible one).
+      expect(refusals.mixed).toMatchObject({ code: 'P0002', detail: hidden });
+      expect((await db.query(`select name, is_deleted from requirements where id = $1`, [req.id])).rows).toEqual([
+        { name: 'Read only', is_deleted: false },
+      ]);
+    });
   });
 
   describe('search', () => {
@@ -1132,6 +1261,123 @@ describe.each(BACKENDS)('database behaviour on %s', (backend) => {
         pgError(tx, () => tx.query(`select * from semantic_search('requirements', $1::float8[])`, [[1, 2]])),
       );
       expect(wrong?.code).toBe('22023');
+    });
+  });
+
+  describe('name resolution', () => {
+    type Match = { id: string; name: string; similarity: number };
+    const resolve = (user: TestProfile, args: string, params: unknown[] = []) =>
+      as(user, async (tx) => (await tx.query<Match>(`select * from resolve_entity_name(${args})`, params)).rows);
+
+    it('resolve_entity_name: exact case-insensitive matches first, then trigram similarity, over every visible row', async () => {
+      const alice = await createProfile(db);
+      const { document } = await workspace(alice);
+      // 2,500 rows before the one we look for: the tools' old TypeScript scan stopped at 2,000.
+      await db.query(
+        `insert into requirements (document_id, name)
+         select $1, 'Requirement number ' || g from generate_series(1, 2500) g`,
+        [document],
+      );
+      await db.query(`insert into requirements (document_id, name) values ($1, 'Telemetry downlink encryption')`, [
+        document,
+      ]);
+      const typo = await resolve(alice, `'requirements', 'telemetry downlnk encription'`);
+      expect(typo).toEqual([
+        { id: expect.any(String), name: 'Telemetry downlink encryption', similarity: expect.any(Number) },
+      ]);
+      expect(typo[0].similarity).toBeCloseTo(0.6857, 3); // pg_trgm's similarity()
+      const exact = await resolve(alice, `'requirements', 'REQUIREMENT NUMBER 17', 3`);
+      expect(exact.map((m) => [m.name, m.similarity])).toEqual([
+        ['Requirement number 17', 1],
+        ['Requirement number 1717', expect.closeTo(0.9167, 3)],
+        ['Requirement number 117', 0.875],
+      ]);
+      // LIKE wildcards in a name are literal: "%" is no exact match of anything.
+      const literal = await resolve(alice, `'requirements', 'Requirement number %', 2`);
+      expect(literal.every((m) => m.similarity < 1)).toBe(true);
+      const stranger = await createProfile(db);
+      expect(await resolve(stranger, `'requirements', 'Telemetry downlink encryption'`)).toEqual([]);
+    });
+
+    it('resolve_entity_name narrows by an allowed scope column, hides soft-deleted rows unless asked, names per table', async () => {
+      const alice = await createProfile(db, { fullName: 'Alice Liddell' });
+      const { project, document } = await workspace(alice);
+      const other = await as(alice, (tx) =>
+        one(tx, `insert into documents (name, project_id) values ('Other', $1) returning id`, [project]),
+      );
+      const [here, there] = await as(alice, async (tx) => [
+        await one(tx, `insert into requirements (document_id, name) values ($1, 'Docking latch') returning id`, [
+          document,
+        ]),
+        await one(tx, `insert into requirements (document_id, name) values ($1, 'Docking latch') returning id`, [
+          other.id,
+        ]),
+      ]);
+      expect(await resolve(alice, `'requirements', 'docking latch'`)).toHaveLength(2);
+      const scoped = await resolve(alice, `'requirements', 'docking latch', 5, 'document_id', $1`, [other.id]);
+      expect(scoped.map((m) => m.id)).toEqual([there.id]);
+      await as(alice, (tx) => tx.query(`update requirements set is_deleted = true where id = $1`, [here.id]));
+      expect((await resolve(alice, `'requirements', 'docking latch'`)).map((m) => m.id)).toEqual([there.id]);
+      expect(await resolve(alice, `'requirements', 'docking latch', 5, null, null, true`)).toHaveLength(2);
+      await as(alice, (tx) =>
+        tx.query(`insert into test_req (project_id, title) values ($1, 'Latch pull test')`, [project]),
+      );
+      expect((await resolve(alice, `'test_req', 'latch pull tst'`)).map((m) => m.name)).toEqual(['Latch pull test']);
+      expect((await resolve(alice, `'profiles', 'alice lidell'`)).map((m) => m.id)).toEqual([alice.id]);
+    });
+
+    it('resolve_entity_name refuses unknown tables, scope columns and empty names with 22023', async () => {
+      const alice = await createProfile(db);
+      const { document } = await workspace(alice);
+      const probe = (args: string, params: unknown[] = []) =>
+        as(alice, (tx) => pgError(tx, () => tx.query(`select * from resolve_entity_name(${args})`, params)));
+      const table = await probe(`'schema_migrations', 'x'`);
+      expect(table).toMatchObject({ code: '22023' });
+      expect(table?.message).toContain('schema_migrations');
+      const column = await probe(`'requirements', 'x', 5, 'project_id', $1`, [document]);
+      expect(column).toMatchObject({ code: '22023', column: 'project_id' });
+      expect((column as { hint?: string }).hint).toBe('scope columns of requirements: block_id, document_id');
+      expect(await probe(`'requirements', 'x', 5, 'document_id', null`)).toMatchObject({ code: '22023' });
+      expect(await probe(`'requirements', '   '`)).toMatchObject({ code: '22023' });
+      expect(await probe(`'requirements', 'x', 0`)).toMatchObject({ code: '22023' });
+    });
+
+    it('resolve_entity_name gives the same answers without pg_trgm (the SQL formula)', async () => {
+      const alice = await createProfile(db);
+      const { document } = await workspace(alice);
+      await as(alice, (tx) =>
+        tx.query(
+          `select import_requirements($1, '[{"name": "Thermal shielding"}, {"name": "Thermal shield bracket"},
+                  {"name": "Über Straße"}, {"name": "REQ-42 foo_bar"}]')`,
+          [document],
+        ),
+      );
+      const queries = ['thermal shelding', 'THERMAL SHIELDING', 'uber strasse', 'req 42 foo bar', 'nothing alike'];
+      const run = async () => {
+        const out: Match[][] = [];
+        for (const q of queries) out.push(await resolve(alice, `'requirements', $1`, [q]));
+        return out;
+      };
+      const withTrgm = await run();
+      expect(withTrgm[0][0]).toMatchObject({ name: 'Thermal shielding' });
+      expect(withTrgm[1][0]).toMatchObject({ name: 'Thermal shielding', similarity: 1 });
+      expect(withTrgm[4]).toEqual([]);
+      // Drop the extension (and its indexes) inside a transaction that is rolled back.
+      await db.exec('begin');
+      try {
+        await db.exec('drop extension pg_trgm cascade');
+        await db.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
+          JSON.stringify({ sub: alice.id, role: 'authenticated' }),
+        ]);
+        const without: Match[][] = [];
+        for (const q of queries) {
+          without.push((await db.query<Match>(`select * from resolve_entity_name('requirements', $1)`, [q])).rows);
+        }
+        expect(without).toEqual(withTrgm);
+      } finally {
+        await db.exec('rollback');
+      }
+      expect((await db.query(`select 1 from pg_extension where extname = 'pg_trgm'`)).rows).toHaveLength(1);
     });
   });
 

@@ -9,7 +9,8 @@
  *   Use `describe.each(BACKENDS)` so every suite runs on both; PostgreSQL missing = the suite fails.
  * - `asUser(db, claims | profileId, fn, { rollback })`: run as `authenticated` with `request.jwt.claims`
  *   in one transaction (RLS applies); `asService`, `asAnon` likewise. `pgError(tx, fn)` captures a refusal
- *   inside such a transaction (savepoint) and returns `{ code, message, constraint }`.
+ *   inside such a transaction (savepoint) and returns `{ code, message }` plus `constraint`, `column`, `detail`,
+ *   `hint` where Postgres set them.
  * - `createProfile(db, …)`: provisions a profile (and, through the triggers, its personal organization) as the
  *   migration owner, like the server's just-in-time provisioning.
  *
@@ -25,4 +26,4 @@ export {
   type TestDatabase,
 } from './database.js';
 export { createProfile, type TestProfile } from './fixtures.js';
-export { asAnon, asService, asUser, pgError, type Claims, type RunOptions } from './roles.js';
+export { asAnon, asService, asUser, pgError, type Claims, type PgErrorFields, type RunOptions } from './roles.js';

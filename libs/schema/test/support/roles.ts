@@ -69,10 +69,7 @@ async function inRole<T>(
  * Runs `fn` and returns the Postgres error it raised (or null), rolling back to a savepoint so the enclosing
  * transaction stays usable. For asserting refusals inside asUser/asService.
  */
-export async function pgError(
-  tx: Queryable,
-  fn: () => Promise<unknown>,
-): Promise<{ code: string; message: string; constraint?: string } | null> {
+export async function pgError(tx: Queryable, fn: () => Promise<unknown>): Promise<PgErrorFields | null> {
   await tx.query('savepoint atoms_probe');
   try {
     await fn();
@@ -80,8 +77,22 @@ export async function pgError(
     return null;
   } catch (error) {
     await tx.query('rollback to savepoint atoms_probe');
-    const e = error as { code?: string; message: string; constraint?: string };
+    const e = error as { code?: string; message: string } & Partial<Record<(typeof OPTIONAL_FIELDS)[number], string>>;
     if (!e.code) throw error;
-    return { code: e.code, message: e.message, ...(e.constraint ? { constraint: e.constraint } : {}) };
+    const out: PgErrorFields = { code: e.code, message: e.message };
+    for (const key of OPTIONAL_FIELDS) if (e[key]) out[key] = e[key];
+    return out;
   }
+}
+
+const OPTIONAL_FIELDS = ['constraint', 'column', 'detail', 'hint'] as const;
+
+/** The fields of a Postgres error the suites assert on (the optional ones only when Postgres set them). */
+export interface PgErrorFields {
+  code: string;
+  message: string;
+  constraint?: string;
+  column?: string;
+  detail?: string;
+  hint?: string;
 }
