@@ -66,8 +66,10 @@ export class DatabaseError extends Error {
   }
 }
 
+// A step may carry an item index or an id after a colon (`create_requirement:2`, `create_test:<uuid>`); it ends at
+// the first character outside the step alphabet (the SQL functions append `; <original hint>`).
 function stepFromHint(hint: string | undefined): string | undefined {
-  return hint ? /^atoms_step:([A-Za-z0-9_.-]+)/.exec(hint)?.[1] : undefined;
+  return hint ? /^atoms_step:([A-Za-z0-9_.:-]+)/.exec(hint)?.[1] : undefined;
 }
 
 export function isDatabaseError(error: unknown): error is DatabaseError {
