@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { buildPage, pageRequest, queryFingerprint } from './pagination.js';
 import { progressReporter, throwIfCancelled } from './progress.js';
 import { toToolError, ToolError } from './tool-error.js';
-import { trigramSimilarity } from './trigram.js';
 
 describe('toToolError', () => {
   test('maps database errors by code, keeping constraint and step, never SQL', () => {
@@ -53,16 +52,6 @@ describe('pagination', () => {
       next_cursor: null,
     });
     expect(queryFingerprint({ b: 1, a: 2 })).toBe(queryFingerprint({ a: 2, b: 1 }));
-  });
-});
-
-describe('trigram similarity (pg_trgm rules)', () => {
-  test('identical 1, disjoint 0, a typo stays close', () => {
-    expect(trigramSimilarity('Apollo', 'apollo')).toBe(1);
-    expect(trigramSimilarity('abc', 'xyz')).toBe(0);
-    // pg_trgm: similarity('word', 'two words') = 0.363636
-    expect(trigramSimilarity('word', 'two words')).toBeCloseTo(0.363636, 5);
-    expect(trigramSimilarity('Login requirement', 'Login requirment')).toBeGreaterThan(0.5);
   });
 });
 

@@ -9,7 +9,6 @@ export * from './embeddings-port.js';
 export * from './entity-types.js';
 export * from './pagination.js';
 export * from './columns.js';
-export * from './trigram.js';
 export * from './name-resolution.js';
 export * from './workspace-context.js';
 export * from './silent-logger.js';

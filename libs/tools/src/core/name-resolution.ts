@@ -1,17 +1,18 @@
 import type { Filter, Session, TableName } from '@atoms/schema';
-import { nameColumn, tableInfo } from './entity-types.js';
+import { nameColumn } from './entity-types.js';
 import { notFound, validationError } from './tool-error.js';
-import { trigramSimilarity } from './trigram.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** pg_trgm's default `similarity_threshold`. */
+/** The database's `resolve_entity_name` returns fuzzy matches from this pg_trgm similarity on. */
 export const SIMILARITY_THRESHOLD = 0.3;
 /** A fuzzy match is taken without asking only from this similarity on (a shared word alone stays below it). */
 export const AUTO_SELECT_SIMILARITY = 0.5;
 /** How far ahead the best fuzzy match must be to be taken without asking. */
 const CLEAR_LEAD = 0.15;
-/** Rows scanned for a fuzzy match; more candidates than this are reported, never silently ignored. */
-const FUZZY_SCAN_LIMIT = 2000;
+/** Matches asked of the database: enough to list candidates and to judge the best match's lead. */
+const MATCH_LIMIT = 10;
+/** Candidates and suggestions shown to the caller. */
+const SHOWN = 5;
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
@@ -32,21 +33,18 @@ export interface Resolution {
 }
 
 export interface ResolveOptions {
-  /** Extra conditions (e.g. the parent project) narrowing where the name is looked for. */
+  /** The parent narrowing where the name is looked for: one `eq` filter on a parent id column (e.g. project_id). */
   scope?: Filter[];
   includeDeleted?: boolean;
   /** The entity type as the caller named it, for messages. */
   label?: string;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
- * A UUID or a name -> an id, as the caller (RLS decides what is visible): exact case-insensitive name first, then
- * trigram similarity. Several exact matches, or fuzzy matches without a clear winner, are an error carrying the
- * candidates; no match is `not_found` with the nearest names as suggestions.
+ * A UUID or a name -> an id, as the caller (RLS decides what is visible). The database ranks the names
+ * (`resolve_entity_name`: exact case-insensitive matches first, then pg_trgm similarity over every visible row);
+ * several exact matches, or fuzzy matches without a clear winner, are an error carrying the candidates; no match
+ * is `not_found` with the nearest names as suggestions.
  */
 export async function resolveEntityRef(
   session: Session,
@@ -57,47 +55,38 @@ export async function resolveEntityRef(
   const reference = ref.trim();
   if (isUuid(reference)) return { id: reference.toLowerCase(), matched_by: 'id' };
   const label = options.label ?? table;
-  const column = nameColumn(table);
-  if (!column || !reference) {
+  if (!nameColumn(table) || !reference) {
     throw validationError(`${label} must be referenced by id (a UUID).`, { given: ref });
   }
-  const info = tableInfo(table);
-  const base: Filter[] = [...(options.scope ?? [])];
-  if (info.softDelete && !options.includeDeleted) base.push({ column: 'is_deleted', op: 'eq', value: false } as Filter);
-
-  const exact = await session.select(table, {
-    columns: ['id', column] as never,
-    filters: [...base, { column, op: 'ilike', value: escapeLike(reference) } as Filter] as never,
-    limit: 11,
+  const scope = scopeOf(options.scope ?? []);
+  const rows = await session.rpc<Candidate[]>('resolve_entity_name', {
+    p_table: table,
+    p_name: reference,
+    p_limit: MATCH_LIMIT,
+    p_scope_column: scope?.column ?? null,
+    p_scope_id: scope?.id ?? null,
+    p_include_deleted: !!options.includeDeleted,
   });
-  const exactRows = exact.rows as unknown as Record<string, string>[];
-  if (exactRows.length === 1)
-    return { id: exactRows[0]!['id']!, matched_by: 'exact_name', name: exactRows[0]![column]! };
-  if (exactRows.length > 1) {
+
+  // The database lists exact matches first, with similarity 1. A name that differs only in punctuation also
+  // scores 1, but is not what the caller typed: it stays a fuzzy match.
+  const folded = reference.toLowerCase();
+  const exact = rows.filter((r) => r.similarity === 1 && r.name.toLowerCase() === folded);
+  if (exact.length === 1) return { id: exact[0]!.id, matched_by: 'exact_name', name: exact[0]!.name };
+  if (exact.length > 1) {
     throw validationError(
       `The name "${reference}" matches several ${label} entries.`,
-      { candidates: exactRows.map((r) => ({ id: r['id'], name: r[column], similarity: 1 })) },
+      { candidates: exact.map((r) => ({ id: r.id, name: r.name, similarity: 1 })) },
       'Pass the id of the one you mean.',
     );
   }
 
-  const { rows: candidates, scanned } = await fuzzyCandidates(
-    session,
-    table,
-    column,
-    reference,
-    base,
-    info.columnNames,
-  );
-  const ranked: Candidate[] = candidates
-    .map((r) => ({ id: r['id']!, name: r[column]!, similarity: round(trigramSimilarity(reference, r[column]!)) }))
-    .sort((a, b) => b.similarity - a.similarity);
-  const matches = ranked.filter((c) => c.similarity >= SIMILARITY_THRESHOLD);
+  const matches: Candidate[] = rows.map((r) => ({ id: r.id, name: r.name, similarity: round(r.similarity) }));
   if (matches.length === 0 || matches[0]!.similarity < AUTO_SELECT_SIMILARITY) {
-    const suggestions = ranked.filter((c) => c.similarity > 0).slice(0, 5);
+    const suggestions = matches.slice(0, SHOWN);
     throw notFound(
       `No ${label} named "${reference}".`,
-      { suggestions, ...scanned },
+      { suggestions },
       suggestions.length > 0 ? `Did you mean "${suggestions[0]!.name}"?` : 'Check the name, or pass the id.',
     );
   }
@@ -105,68 +94,23 @@ export async function resolveEntityRef(
   if (second && second.similarity >= AUTO_SELECT_SIMILARITY && best!.similarity - second.similarity < CLEAR_LEAD) {
     throw validationError(
       `"${reference}" is ambiguous: several ${label} names are similar.`,
-      { candidates: matches.slice(0, 5), ...scanned },
+      { candidates: matches.slice(0, SHOWN) },
       'Pass the id (or the exact name) of the one you mean.',
     );
   }
   return { id: best!.id, matched_by: 'fuzzy_name', name: best!.name, similarity: best!.similarity };
 }
 
-const WORD_LIMIT = 200;
-
-/**
- * Rows worth scoring: those containing a word of the reference (then a 4-letter prefix of one, for typos at the
- * end of words), so a large table is narrowed by its trigram index; only when no word matches anything, the most
- * recently updated rows. `scanned` says how many rows were scored and how the set was built.
- */
-async function fuzzyCandidates(
-  session: Session,
-  table: TableName,
-  column: string,
-  reference: string,
-  base: Filter[],
-  columnNames: readonly string[],
-): Promise<{ rows: Record<string, string>[]; scanned: Record<string, unknown> }> {
-  const words = [
-    ...new Set(
-      reference
-        .toLowerCase()
-        .split(/[^\p{L}\p{N}]+/u)
-        .filter((w) => w.length >= 3),
-    ),
-  ]
-    .sort((a, b) => b.length - a.length)
-    .slice(0, 4);
-  for (const [strategy, patterns] of [
-    ['words', words],
-    ['prefixes', [...new Set(words.filter((w) => w.length > 4).map((w) => w.slice(0, 4)))]],
-  ] as const) {
-    const found = new Map<string, Record<string, string>>();
-    let capped = false;
-    for (const pattern of patterns) {
-      const { rows } = await session.select(table, {
-        columns: ['id', column] as never,
-        filters: [...base, { column, op: 'ilike', value: `%${escapeLike(pattern)}%` } as Filter] as never,
-        limit: WORD_LIMIT,
-      });
-      if (rows.length === WORD_LIMIT) capped = true;
-      for (const row of rows as unknown as Record<string, string>[]) found.set(row['id']!, row);
-    }
-    if (found.size > 0) {
-      return { rows: [...found.values()], scanned: { considered: found.size, by: strategy, capped } };
-    }
+/** The database narrows a lookup by one parent id column; the scopes the tools build are exactly that. */
+function scopeOf(scope: Filter[]): { column: string; id: string } | undefined {
+  if (scope.length === 0) return undefined;
+  const [only] = scope;
+  if (scope.length > 1 || only!.op !== 'eq' || typeof only!.value !== 'string') {
+    throw validationError('A name can be looked up within one parent only.', {
+      scope: scope.map((f) => f.column),
+    });
   }
-  const scan = await session.select(table, {
-    columns: ['id', column] as never,
-    filters: [...base, { column, op: 'is_null', value: false } as Filter] as never,
-    order: columnNames.includes('updated_at') ? ([{ column: 'updated_at', ascending: false }] as never) : undefined,
-    limit: FUZZY_SCAN_LIMIT,
-    count: 'exact',
-  });
-  return {
-    rows: scan.rows as unknown as Record<string, string>[],
-    scanned: { considered: scan.rows.length, by: 'recent', visible: scan.count ?? scan.rows.length },
-  };
+  return { column: only!.column, id: only!.value };
 }
 
 function round(value: number): number {
