@@ -1,5 +1,6 @@
 import { isDatabaseError } from '@atoms/schema';
 import { z } from 'zod';
+import { throwIfCancelled } from '../core/progress.js';
 import { defineOperation, defineTool, type OperationResult, type ToolContext } from '../core/tool-definition.js';
 import { toToolError, ToolError } from '../core/tool-error.js';
 import { entityRefOrAuto, resolveReferences } from '../query/references.js';
@@ -40,7 +41,8 @@ type Created = { entity_type: string; id: string }[];
 
 /**
  * Runs one workflow's SQL function as the caller with progress around it. A database failure becomes a tool error
- * naming the failed step (`details.failed_step`) and saying that nothing was kept.
+ * naming the failed step (`details.failed_step`) and saying that nothing was kept. A cancellation that arrives
+ * while the function runs is honoured before the commit, so a cancelled workflow leaves nothing behind.
  */
 async function runWorkflow(
   ctx: ToolContext,
@@ -52,11 +54,15 @@ async function runWorkflow(
   await ctx.progress.report(0, 2, `${workflow}: running`);
   let value: Record<string, unknown>;
   try {
-    value = await ctx.asUser((s) => s.rpc<Record<string, unknown>>(fn, args));
+    value = await ctx.asUser(async (s) => {
+      const result = await s.rpc<Record<string, unknown>>(fn, args);
+      throwIfCancelled(ctx.signal);
+      return result;
+    });
   } catch (error) {
     if (error instanceof ToolError) throw error;
     const mapped = toToolError(error);
-    const step = isDatabaseError(error) ? (stepOf(error.hint) ?? error.step) : undefined;
+    const step = isDatabaseError(error) ? error.step : undefined;
     throw new ToolError(
       mapped.code,
       `${workflow} failed${step ? ` at step "${step}"` : ''}: ${mapped.message} Nothing was saved (the workflow is atomic).`,
@@ -75,11 +81,6 @@ async function runWorkflow(
     ...(Array.isArray(steps) ? { steps_completed: steps as string[] } : {}),
     result: value,
   };
-}
-
-// The schema's SQL functions put `atoms_step:<step>` first in the HINT; steps may carry an index or id after ':'.
-function stepOf(hint: string | undefined): string | undefined {
-  return hint ? /^atoms_step:([^;\s]+)/.exec(hint)?.[1] : undefined;
 }
 
 const idOf = (row: unknown): string | undefined =>
@@ -183,33 +184,16 @@ const setupTestMatrix = defineOperation({
   output: output('setup_test_matrix'),
   async handler({ parameters }, ctx) {
     const p = await resolveAuto(ctx, parameters);
-    let testIds: string[] = [];
-    const result = await runWorkflow(
+    return runWorkflow(
       ctx,
       'setup_test_matrix',
       'setup_test_matrix',
       { p_project_id: p.project_id, p_matrix_name: p.matrix_name, p_priorities: p.priorities },
-      (r) => [{ entity_type: 'test_matrix_view', id: idOf(r['matrix_view']) as string }],
+      (r) => [
+        { entity_type: 'test_matrix_view', id: idOf(r['matrix_view']) as string },
+        ...((r['tests'] as unknown[]) ?? []).map((t) => ({ entity_type: 'test', id: idOf(t) as string })),
+      ],
     );
-    // The SQL function returns counts only; the tests it created share the matrix view's creation time (one
-    // transaction, one now()), which identifies them.
-    const view = (result['result'] as Record<string, unknown>)['matrix_view'] as { created_at?: string } | undefined;
-    if (view?.created_at && (result['result'] as { tests_created: number }).tests_created > 0) {
-      const { rows } = await ctx.asUser((s) =>
-        s.select('test_req', {
-          columns: ['id'],
-          filters: [
-            { column: 'project_id', op: 'eq', value: p.project_id },
-            { column: 'created_at', op: 'eq', value: view.created_at },
-          ],
-        }),
-      );
-      testIds = rows.map((r) => r.id);
-    }
-    return {
-      ...result,
-      created: [...(result['created'] as Created), ...testIds.map((id) => ({ entity_type: 'test', id }))],
-    };
   },
 });
 

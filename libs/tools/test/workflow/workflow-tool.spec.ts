@@ -263,6 +263,28 @@ describe('setup_test_matrix', () => {
     const tests = result['created'].filter((c: { entity_type: string }) => c.entity_type === 'test');
     expect(tests).toHaveLength(2);
     expect(result['created'][0].entity_type).toBe('test_matrix_view');
+    // `created` lists exactly the tests the function linked to the two uncovered requirements (ids from the SQL
+    // function's result, not guessed from timestamps).
+    const linked = await h.database.asService(async (s) => {
+      const { rows: reqs } = await s.select('requirements', {
+        columns: ['id', 'name'],
+        filters: [
+          { column: 'document_id', op: 'eq', value: ws.document.id },
+          { column: 'name', op: 'in', value: ['High 1', 'Crit'] },
+        ],
+      });
+      const { rows } = await s.select('requirement_tests', {
+        columns: ['test_id', 'requirement_id'],
+        filters: [{ column: 'requirement_id', op: 'in', value: reqs.map((r) => r.id) }],
+      });
+      return rows;
+    });
+    expect(tests.map((t: { id: string }) => t.id).sort()).toEqual(linked.map((l) => l.test_id).sort());
+    expect(
+      result['result']['tests']
+        .map((t: { id: string; requirement_id: string }) => `${t.id}>${t.requirement_id}`)
+        .sort(),
+    ).toEqual(linked.map((l) => `${l.test_id}>${l.requirement_id}`).sort());
   });
 
   test('a failure injected at the second test rolls back the view and the first test', async () => {
@@ -288,7 +310,17 @@ describe('setup_test_matrix', () => {
     const viewsBefore = await views();
     const testsBefore = await countWhere('test_req', 'project_id', ws.project.id);
     const error = await expectError(owner.workflow.setupTestMatrix({ project_id: ws.project.id }));
-    expect(detail(error, 'failed_step')).toMatch(/^create_test:/);
+    // The step carries the id of the requirement whose test failed (DatabaseError.step keeps what follows ':').
+    const injected = await h.database.asService(
+      async (s) =>
+        (
+          await s.select('requirements', {
+            columns: ['id'],
+            filters: [{ column: 'name', op: 'eq', value: INJECT + ' req' }],
+          })
+        ).rows[0]!.id,
+    );
+    expect(detail(error, 'failed_step')).toBe(`create_test:${injected}`);
     expect(await views()).toBe(viewsBefore);
     expect(await countWhere('test_req', 'project_id', ws.project.id)).toBe(testsBefore);
   });
