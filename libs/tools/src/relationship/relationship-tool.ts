@@ -1,4 +1,4 @@
-import { schemas, type Filter, type Session } from '@atoms/schema';
+import { isDatabaseError, schemas, type Filter, type Session } from '@atoms/schema';
 import { z } from 'zod';
 import { filtersInput, toolFilters } from '../core/columns.js';
 import { tableInfo } from '../core/entity-types.js';
@@ -127,6 +127,26 @@ function checkValues(kind: LinkKind, values: Record<string, unknown>): void {
   }
 }
 
+/**
+ * Writes that create a live link. Two concurrent calls can both pass the look-up before either commits; the
+ * database's unique indexes on live links (trace_links_active_key, assignments_active_key, the membership keys)
+ * then refuse the second with 23505, reported like the look-up's own refusal.
+ */
+async function refusingDuplicates<T>(type: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isDatabaseError(error) && error.code === 'conflict' && error.sqlState === '23505') {
+      throw conflict(
+        `This ${type} link already exists.`,
+        { ...(error.constraint ? { constraint: error.constraint } : {}), sql_state: error.sqlState },
+        'Use update to change it.',
+      );
+    }
+    throw error;
+  }
+}
+
 function pick(row: Row, columns: string[]): Row {
   return Object.fromEntries(columns.filter((c) => c in row).map((c) => [c, row[c]]));
 }
@@ -171,9 +191,11 @@ const link = defineOperation({
       }
       const removed = existing.find((r) => r['is_deleted'] === true);
       if (removed) {
-        const [restored] = await s.update(kind.table, { ...values, is_deleted: false } as never, {
-          filters: [{ column: 'id', op: 'eq', value: removed['id'] }] as never,
-        });
+        const [restored] = await refusingDuplicates(args.relationship_type, () =>
+          s.update(kind.table, { ...values, is_deleted: false } as never, {
+            filters: [{ column: 'id', op: 'eq', value: removed['id'] }] as never,
+          }),
+        );
         if (!restored) return explainNoRow(s, kind.table, args.relationship_type, String(removed['id']));
         return {
           relationship_type: args.relationship_type,
@@ -181,12 +203,14 @@ const link = defineOperation({
           restored: true,
         };
       }
-      const [created] = await s.insert(kind.table, {
-        ...values,
-        ...kind.derived(resolved.source, resolved.target),
-        [kind.sourceColumn]: resolved.source.id,
-        [kind.targetColumn]: resolved.target!.id,
-      } as never);
+      const [created] = await refusingDuplicates(args.relationship_type, () =>
+        s.insert(kind.table, {
+          ...values,
+          ...kind.derived(resolved.source, resolved.target),
+          [kind.sourceColumn]: resolved.source.id,
+          [kind.targetColumn]: resolved.target!.id,
+        } as never),
+      );
       return {
         relationship_type: args.relationship_type,
         relationship: withoutLarge(kind.table, created as Row),
