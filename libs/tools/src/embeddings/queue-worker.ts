@@ -1,6 +1,5 @@
-import type { Database, Filter } from '@atoms/schema';
+import type { Database } from '@atoms/schema';
 import type { Logger } from '@atoms/observability';
-import { EMBEDDED_TABLES } from './embedding-text.js';
 import type { EmbeddingProvider } from './provider.js';
 
 export interface EmbeddingQueueOptions {
@@ -11,11 +10,13 @@ export interface EmbeddingQueueOptions {
   batchSize?: number;
   /** Attempts before a job is marked `failed` (default 3). */
   maxAttempts?: number;
-  /** Wait before retry number `n` (1-based) of a job, in ms. Default 30 s · 2^(n-1). */
-  backoffMs?: (retry: number) => number;
+  /**
+   * Base retry delay in ms: after its n-th failure a job waits `retryDelayMs · 2^(n-1)` (default 30 s: 30 s, 1 min,
+   * 2 min…), counted from the failure by the database (`claim_embedding_jobs`).
+   */
+  retryDelayMs?: number;
   /** A `processing` job older than this is considered abandoned by a crashed worker and reclaimed (default 10 min). */
   staleAfterMs?: number;
-  now?: () => Date;
   logger?: Logger;
   signal?: AbortSignal;
 }
@@ -39,29 +40,36 @@ interface Job {
   row_id: string;
   text: string;
   retry_count: number;
-  updated_at: string | null;
 }
 
-const defaultBackoff = (retry: number) => 30_000 * 2 ** (retry - 1);
-
 /**
- * One pass over the embedding queue: claims up to `batchSize` due jobs (pending and past their backoff, or
- * abandoned in `processing`), embeds their texts in one provider call, writes each vector to its row and
- * completes the job (`complete_embedding_job`); on failure (`fail_embedding_job`) the job returns to `pending`
- * with its retry count raised, or becomes `failed` after `maxAttempts`. Claiming is a conditional update
- * (`status` re-checked in the UPDATE), so two workers never process the same job; unlike the schema's
- * `claim_embedding_jobs` it honours the retry backoff.
+ * One pass over the embedding queue: claims up to `batchSize` due jobs with `claim_embedding_jobs` (pending and
+ * past their retry delay, or abandoned in `processing`; `FOR UPDATE SKIP LOCKED`, so two workers never process
+ * the same job), embeds their texts in one provider call, writes each vector to its row and completes the job
+ * (`complete_embedding_job`); on failure (`fail_embedding_job`) the job returns to `pending` with its retry count
+ * raised, or becomes `failed` after `maxAttempts`.
  */
 export async function processEmbeddingQueue(options: EmbeddingQueueOptions): Promise<EmbeddingQueueRun> {
   const { db, provider, logger } = options;
   const batchSize = options.batchSize ?? 20;
   const maxAttempts = options.maxAttempts ?? 3;
-  const backoff = options.backoffMs ?? defaultBackoff;
-  const now = options.now ?? (() => new Date());
+  const retryDelayMs = options.retryDelayMs ?? 30_000;
   const staleAfterMs = options.staleAfterMs ?? 600_000;
   const run: EmbeddingQueueRun = { claimed: 0, completed: 0, retried: 0, failed: 0, superseded: 0, missing: 0 };
 
-  const jobs = await claim(db, batchSize, backoff, now(), staleAfterMs);
+  for (const [name, value] of [
+    ['retryDelayMs', retryDelayMs],
+    ['staleAfterMs', staleAfterMs],
+  ] as const) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number of ms`);
+  }
+  const jobs = await db.asService((s) =>
+    s.rpc<Job[]>('claim_embedding_jobs', {
+      p_limit: batchSize,
+      p_stale_after: `${staleAfterMs} milliseconds`,
+      p_min_retry_delay: `${retryDelayMs} milliseconds`,
+    }),
+  );
   run.claimed = jobs.length;
   if (jobs.length === 0) return run;
 
@@ -112,69 +120,4 @@ export async function processEmbeddingQueue(options: EmbeddingQueueOptions): Pro
     else if (job.retry_count + 1 >= maxAttempts) run.failed++;
     else run.superseded++;
   }
-}
-
-async function claim(
-  db: Database,
-  batchSize: number,
-  backoff: (retry: number) => number,
-  now: Date,
-  staleAfterMs: number,
-): Promise<Job[]> {
-  const columns = ['id', 'table_name', 'row_id', 'text', 'retry_count', 'updated_at'] as const;
-  return db.asService(async (s) => {
-    // Over-read: some pending jobs may still be inside their backoff window.
-    const { rows: pending } = await s.select('embedding_queue', {
-      columns,
-      filters: [
-        { column: 'status', op: 'eq', value: 'pending' },
-        { column: 'table_name', op: 'in', value: EMBEDDED_TABLES },
-      ],
-      order: [{ column: 'created_at' }],
-      limit: batchSize * 4,
-    });
-    const due = pending
-      .filter((j) => j.retry_count === 0 || Date.parse(j.updated_at ?? '') + backoff(j.retry_count) <= now.getTime())
-      .slice(0, batchSize);
-    const claimed: Job[] = [];
-    if (due.length > 0) {
-      claimed.push(
-        ...(await s.update(
-          'embedding_queue',
-          { status: 'processing', updated_at: now },
-          {
-            filters: [
-              { column: 'id', op: 'in', value: due.map((j) => j.id) },
-              { column: 'status', op: 'eq', value: 'pending' },
-            ],
-            returning: columns,
-          },
-        )),
-      );
-    }
-    if (claimed.length < batchSize) {
-      const staleFilters: Filter<'embedding_queue'>[] = [
-        { column: 'status', op: 'eq', value: 'processing' },
-        { column: 'updated_at', op: 'lt', value: new Date(now.getTime() - staleAfterMs) },
-      ];
-      const { rows: stale } = await s.select('embedding_queue', {
-        columns: ['id'],
-        filters: staleFilters,
-        limit: batchSize - claimed.length,
-      });
-      if (stale.length > 0) {
-        claimed.push(
-          ...(await s.update(
-            'embedding_queue',
-            { updated_at: now },
-            {
-              filters: [...staleFilters, { column: 'id', op: 'in', value: stale.map((j) => j.id) }],
-              returning: columns,
-            },
-          )),
-        );
-      }
-    }
-    return claimed as Job[];
-  });
 }

@@ -42,6 +42,9 @@ async function hasEmbedding(table: string, id: string): Promise<boolean> {
 async function drain(provider: EmbeddingProvider = local) {
   while ((await processEmbeddingQueue({ db, provider, batchSize: 50 })).claimed > 0);
 }
+async function sleepUntil(time: number) {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, time - Date.now())));
+}
 
 beforeAll(async () => {
   testDb = await openAtomsTestDatabase({
@@ -79,23 +82,35 @@ describe('embedding queue worker', () => {
   test('a failing provider: retried with backoff, then failed after maxAttempts, error kept', async () => {
     await drain();
     const req = await fixtures.requirement(ws.document, ws.owner, { name: 'Will fail' });
-    const first = await processEmbeddingQueue({ db, provider: failing, maxAttempts: 2, backoffMs: () => 0 });
+    const first = await processEmbeddingQueue({ db, provider: failing, maxAttempts: 2, retryDelayMs: 0 });
     expect(first).toMatchObject({ claimed: 1, retried: 1, completed: 0 });
     expect(await jobs(req.id)).toEqual([{ status: 'pending', retry_count: 1, error: 'provider down' }]);
-    const second = await processEmbeddingQueue({ db, provider: failing, maxAttempts: 2, backoffMs: () => 0 });
+    const second = await processEmbeddingQueue({ db, provider: failing, maxAttempts: 2, retryDelayMs: 0 });
     expect(second).toMatchObject({ claimed: 1, failed: 1 });
     expect(await jobs(req.id)).toEqual([{ status: 'failed', retry_count: 2, error: 'provider down' }]);
     expect(await hasEmbedding('requirements', req.id)).toBe(false);
   });
 
-  test('a job inside its backoff window is not claimed', async () => {
+  test('a failed job is not claimed again before its retry delay (doubling per failure), and is after it', async () => {
+    await drain();
     const req = await fixtures.requirement(ws.document, ws.owner, { name: 'Backoff' });
-    await processEmbeddingQueue({ db, provider: failing, maxAttempts: 3, backoffMs: () => 0 });
-    const waiting = await processEmbeddingQueue({ db, provider: local, backoffMs: () => 60_000 });
-    expect(waiting.claimed).toBe(0);
-    const due = await processEmbeddingQueue({ db, provider: local, backoffMs: () => 0 });
-    expect(due.completed).toBe(1);
+    const delay = 1_000;
+    const pass = (provider: EmbeddingProvider) =>
+      processEmbeddingQueue({ db, provider, maxAttempts: 5, retryDelayMs: delay });
+    const failedAt = Date.now();
+    expect(await pass(failing)).toMatchObject({ claimed: 1, retried: 1 });
+    // Inside the first delay (1 s): nothing to claim.
+    expect((await pass(local)).claimed).toBe(0);
+    await sleepUntil(failedAt + delay + 200);
+    expect(await pass(failing)).toMatchObject({ claimed: 1, retried: 1 });
+    // The second failure waits twice as long: still waiting after 1.2 s, claimed after 2.2 s.
+    const secondFailureAt = Date.now();
+    await sleepUntil(secondFailureAt + delay + 200);
+    expect((await pass(local)).claimed).toBe(0);
+    await sleepUntil(secondFailureAt + 2 * delay + 200);
+    expect(await pass(local)).toMatchObject({ claimed: 1, completed: 1 });
     expect(await hasEmbedding('requirements', req.id)).toBe(true);
+    expect(await jobs(req.id)).toEqual([{ status: 'completed', retry_count: 2, error: null }]);
   });
 
   test('a row deleted before its job ran: job completed, counted as missing', async () => {
