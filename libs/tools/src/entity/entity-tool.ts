@@ -562,14 +562,15 @@ async function resolveIds(
 }
 
 /**
- * The SQL functions report rows they could not change as P0002 (not found). Every id was checked visible just
- * before, in the same transaction, so a refusal now means row-level security let the caller see but not change.
+ * The SQL functions refuse rows the caller can see but not change with 42501 (ids in DETAIL), and rows they cannot
+ * see with P0002. Every id was checked visible just before, in the same transaction, so either now means row-level
+ * security let the caller see but not change: one friendly message for both, the database's detail kept.
  */
 async function refusedAsPermission<T>(entityTypeName: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isDatabaseError(error) && error.code === 'not_found') {
+    if (isDatabaseError(error) && (error.code === 'not_found' || error.code === 'permission_denied')) {
       throw permissionDenied(`You may not change these ${entityTypeName} entries; nothing was changed.`, {
         ...(error.detail ? { detail: error.detail } : {}),
       });

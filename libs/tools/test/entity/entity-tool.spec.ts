@@ -435,7 +435,8 @@ describe('batch and bulk', () => {
       'not_found',
     );
     expect(await h.count('requirements', "id = $1 and priority = 'critical'", [a.id])).toBe(1);
-    await expectCode(viewer.entity.bulkDelete('requirement', [a.id, b.id]), 'permission_denied');
+    const refused = await expectCode(viewer.entity.bulkDelete('requirement', [a.id, b.id]), 'permission_denied');
+    expect(refused.message).toMatch(/You may not change these requirement entries; nothing was changed/);
     await expectCode(owner.entity.bulkDelete('requirement', ['00000000-0000-4000-8000-000000000000']), 'not_found');
     const deleted = await owner.entity.bulkDelete<{ deleted: number; soft_delete: boolean }>('requirement', [
       a.id,
