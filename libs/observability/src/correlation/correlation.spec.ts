@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { correlationHeaders, deriveCallContext, extractCorrelation, newCorrelation } from './correlation-context.js';
-import { hashIdentifier } from './hash-identifier.js';
+import { HASH_CACHE_SIZE, hashIdentifier } from './hash-identifier.js';
 import { parseTraceParent } from './traceparent.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -94,5 +94,27 @@ describe('hashIdentifier', () => {
     expect(await hashIdentifier('session-abc')).toBe(a);
     expect(await hashIdentifier('session-abc', 'salt')).not.toBe(a);
     expect(await hashIdentifier('session-abd')).not.toBe(a);
+  });
+
+  it('hashes a repeated identifier once, and forgets the oldest beyond its cache size', async () => {
+    const digest = jest.spyOn(crypto.subtle, 'digest');
+    try {
+      const first = await hashIdentifier('cached-session');
+      const expected = Buffer.from(
+        await crypto.subtle.digest('SHA-256', new TextEncoder().encode('\u0000cached-session')),
+      )
+        .subarray(0, 8)
+        .toString('hex');
+      expect(first).toBe(expected);
+      digest.mockClear();
+      expect(await hashIdentifier('cached-session')).toBe(first);
+      expect(digest).not.toHaveBeenCalled();
+      for (let i = 0; i < HASH_CACHE_SIZE; i++) await hashIdentifier(`other-${i}`);
+      digest.mockClear();
+      expect(await hashIdentifier('cached-session')).toBe(first); // evicted: computed again, same value
+      expect(digest).toHaveBeenCalledTimes(1);
+    } finally {
+      digest.mockRestore();
+    }
   });
 });
