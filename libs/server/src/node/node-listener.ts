@@ -13,7 +13,8 @@ export interface NodeListenerOptions {
 
 /**
  * Adapts the web handler to `node:http`: streams the request body in (no buffering, so the body limit applies while
- * reading) and the response body out (SSE), and cancels the response stream when the client goes away.
+ * reading) and the response body out (SSE), and cancels the response stream when the client goes away. JSON bodies
+ * are complete documents: they are sent in one write with `Content-Length`.
  */
 export function toNodeListener(handler: WebHandler, options: NodeListenerOptions = {}) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -23,7 +24,11 @@ export function toNodeListener(handler: WebHandler, options: NodeListenerOptions
 
 async function serve(handler: WebHandler, options: NodeListenerOptions, req: IncomingMessage, res: ServerResponse) {
   const controller = new AbortController();
-  res.on('close', () => controller.abort());
+  // Only a client that left before the response was sent aborts the request: aborting after every completed
+  // response would build an AbortError and run every abort listener of the request for nothing.
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
   let response: Response;
   try {
     const request = toRequest(req, options, controller.signal);
@@ -43,6 +48,20 @@ async function serve(handler: WebHandler, options: NodeListenerOptions, req: Inc
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
+  if (response.body && req.method !== 'HEAD' && isJson(response.headers.get('content-type'))) {
+    let body: Uint8Array;
+    try {
+      body = new Uint8Array(await response.arrayBuffer());
+    } catch {
+      res.destroy(); // the body failed before a byte was sent: the client sees a reset, not a truncated 200
+      return;
+    }
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(body.byteLength);
+    res.writeHead(response.status, response.statusText, headers);
+    res.end(body);
+    return;
+  }
   res.writeHead(response.status, response.statusText, headers);
   if (!response.body || req.method === 'HEAD') {
     res.end();
@@ -60,6 +79,12 @@ async function serve(handler: WebHandler, options: NodeListenerOptions, req: Inc
     // The client went away or the stream failed mid-way: nothing more can be sent.
   }
   res.end();
+}
+
+/** `application/json` or a `+json` type: a document the client can only use once it is complete. */
+function isJson(contentType: string | null): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || type.endsWith('+json');
 }
 
 function toRequest(req: IncomingMessage, options: NodeListenerOptions, signal: AbortSignal): Request {
