@@ -18,7 +18,8 @@
  * BENCH_REQUIREMENTS (10000), DATABASE_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres),
  * REDIS_URL (default redis://127.0.0.1:6379), BENCH_KEEP_DATABASE=1, BENCH_PROFILE=1 (the apps write V8 CPU
  * profiles, `--cpu-prof`, into the run directory, which is then kept), BENCH_ONLY=<workload,…> (e.g. `entity read`),
- * BENCH_APP_MAIN (another build of the app's main.js, for experiments).
+ * BENCH_APP_MAIN (another build of the app's main.js) and BENCH_APP_NODE_ARGS (extra Node.js options), for
+ * experiments.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -59,6 +60,8 @@ const KEEP_DATABASE = process.env['BENCH_KEEP_DATABASE'] === '1';
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
 /** Another build of the app's entry point (an experiment); default the production build's. */
 const APP_MAIN = resolve(process.env['BENCH_APP_MAIN'] ?? join(ROOT, 'apps/mcp-server/dist/main.js'));
+/** Extra Node.js options for the app (space-separated), e.g. `--max-old-space-size=128`: an experiment. */
+const APP_NODE_ARGS = (process.env['BENCH_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 /** Only these workloads (comma list, e.g. `tools/list`): for profiles of one workload. */
 const ONLY = process.env['BENCH_ONLY']
   ?.split(',')
@@ -157,7 +160,11 @@ async function main(): Promise<number> {
       const app = spawnServer({
         label,
         cwd: ROOT,
-        nodeArgs: [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, `profile-${file}`)}`] : []), APP_MAIN],
+        nodeArgs: [
+          ...APP_NODE_ARGS,
+          ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, `profile-${file}`)}`] : []),
+          APP_MAIN,
+        ],
         stdoutFile: join(runDir, `${file}.log`),
         baseUrl,
         env: {
@@ -233,6 +240,9 @@ async function main(): Promise<number> {
       headers: MCP_HEADERS,
       clientIp: '127.0.0.1',
     });
+    if (APP_MAIN !== join(ROOT, 'apps/mcp-server/dist/main.js') || APP_NODE_ARGS.length > 0) {
+      console.log(`experiment: app ${APP_MAIN} ${APP_NODE_ARGS.join(' ')}`);
+    }
     console.log(
       `servers ready: app pids ${appOff.pid} (rate limit off), ${appOn.pid} (on), bare ${bare.pid}; ` +
         `idle RSS ${rssMiB(appOff.pid).toFixed(0)} / ${rssMiB(appOn.pid).toFixed(0)} MiB`,
@@ -365,7 +375,7 @@ async function main(): Promise<number> {
         const failures = failureCount(measured);
         console.log(
           `${scenario.workload.padEnd(16)} ${scenario.server.padEnd(32)} ${measured.rps.toFixed(0).padStart(6)} req/s  ` +
-            `p50 ${measured.p50} ms  p99 ${measured.p99} ms  CPU ${measured.cpuMsPerRequest.toFixed(2)} ms/req` +
+            `p50 ${measured.p50} ms  p99 ${measured.p99} ms  CPU ${measured.cpuMsPerRequest.toFixed(2)} ms/req  RSS ${measured.maxRssMiB.toFixed(0)} MiB` +
             `${failures ? `  ${failures} FAILED` : ''}`,
         );
       }
