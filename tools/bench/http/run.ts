@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareBenchDatabase, type BenchDatabase } from './bench-database.js';
@@ -115,6 +115,11 @@ async function rpc(url: string, headers: Record<string, string>, body: string): 
   return { status: response.status, headers: response.headers, json };
 }
 
+const loadLine = (): string =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
+
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`check failed: ${message}`);
 }
@@ -149,6 +154,7 @@ async function main(): Promise<number> {
   let database: BenchDatabase | undefined;
   let keepRunDir = PROFILE;
   try {
+    console.log(`machine: Node.js ${process.version}, ${cpus().length} CPUs, load average ${loadLine()}`);
     console.log(`seeding ${REQUIREMENTS.toLocaleString('en-US')} requirements …`);
     database = await prepareBenchDatabase({ adminUrl: ADMIN_URL, requirements: REQUIREMENTS });
     console.log(`database ${database.name} seeded in ${(database.seedMs / 1000).toFixed(1)} s`);
@@ -422,6 +428,7 @@ async function main(): Promise<number> {
       `\nlog lines written: ${logLines.join(' / ')}; metrics counted: ` +
         `${metricsAfter.map((after, i) => after - (metricsBefore[i] as number)).join(' / ')} (off / on)`,
     );
+    console.log(`load average after the run: ${loadLine()} (other processes on these cores skew every number)`);
     if (PROFILE) console.log(`CPU profiles: ${runDir}/profile-*`);
     if (failed.length > 0) {
       console.log(`\nFAILED: ${failed.map((r) => `${r.scenario.workload} on ${r.scenario.server}`).join('; ')}`);
