@@ -2,6 +2,7 @@ import type { Database } from '@atoms/schema';
 import { createAtomsHandler, type AtomsHandler } from '@atoms/server';
 import { RefreshTokenService, RevocationService, SessionManager, type DevIssuer } from '@atoms/session';
 import { createAtomsMcpServer } from '@atoms/tools';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { NodeObservability } from '@atoms/observability/node';
 import type { AppConfig } from '../config/index.js';
 import { buildEmbeddings } from './embeddings.js';
@@ -31,6 +32,10 @@ export function buildHandler(parts: ServerParts): AtomsHandler {
   const refreshTokens = new RefreshTokenService({ store: state.store });
   const embeddings = buildEmbeddings(config);
   const logger = observability.logger;
+  // The SDK builds an Ajv instance (vocabularies, formats, meta-schemas) in every Server it constructs unless given
+  // one; with a server per request that was the largest avoidable cost per call and most of the heap churn
+  // (docs/performance.md). Validators are stateless apart from Ajv's compile cache, so one serves every request.
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
   return createAtomsHandler({
     publicUrl: config.publicUrl,
     mcpPath: config.mcpPath,
@@ -44,6 +49,7 @@ export function buildHandler(parts: ServerParts): AtomsHandler {
         metrics: observability.metrics,
         performance: observability.performance,
         readOnly: env.ATOMS_READ_ONLY,
+        serverOptions: { jsonSchemaValidator },
       }),
     auth: {
       verifier: buildVerifier(config, devIssuer),
