@@ -411,7 +411,7 @@ async function main(): Promise<number> {
     }
 
     const fullServers = [FULL_OFF, FULL_ON];
-    const checks = checkTargets(results, { full: fullServers, bare: BARE });
+    const checks = checkTargets(results, { full: fullServers, bare: BARE }, all);
     const failed = all.filter((r) => failureCount(r) > 0);
     console.log(
       `\n## Results (${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP_SECONDS} s warm-up` +
