@@ -1,6 +1,7 @@
 import { createEdgeObservability } from '@atoms/observability';
 import { bodyLimit, BodyTooLargeError, readBodyText } from './body-limit.js';
 import { cors } from './cors.js';
+import { errorBoundary } from './error-boundary.js';
 import { hostAllowlist } from './host-allowlist.js';
 import { compose, type Middleware, type RequestState } from './pipeline.js';
 import { securityHeaders } from './security-headers.js';
@@ -94,5 +95,29 @@ describe('body limit', () => {
       readBodyText(new Request('https://m/x', { method: 'POST', body: 'x'.repeat(11) }), 10),
     ).rejects.toBeInstanceOf(BodyTooLargeError);
     expect(await readBodyText(new Request('https://m/x', { method: 'POST', body: 'héllo' }), 10)).toBe('héllo');
+  });
+});
+
+describe('errorBoundary', () => {
+  const failing = async (): Promise<Response> => {
+    throw new Error('boom at /secret/path');
+  };
+
+  it('answers 500 without internals for an unexpected error', async () => {
+    const response = await run(errorBoundary(), new Request('https://mcp.example.com/x'), failing);
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain('secret');
+  });
+
+  it('answers 499, not 500, when the client had already gone', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const response = await run(
+      errorBoundary(),
+      new Request('https://mcp.example.com/x', { signal: controller.signal }),
+      failing,
+    );
+    expect(response.status).toBe(499);
+    expect(await response.json()).toMatchObject({ error: 'client_closed_request' });
   });
 });
