@@ -4,9 +4,10 @@
  * suggestions, parent scope, and nothing of another organization.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { McpToolError, type AtomsTestClient } from '@atoms/test-framework';
+import type { AtomsTestClient } from '@atoms/test-framework';
 import type { FixtureWorkspace } from '@atoms/test-framework/database';
 import { openToolsHarness, type ToolsHarness } from './harness.js';
+import { expectCode } from './expect-tool-error.js';
 
 type Row = Record<string, unknown> & { id: string };
 
@@ -43,16 +44,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => h?.close());
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<McpToolError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(McpToolError);
-  expect((error as McpToolError).code).toBe(code);
-  return error as McpToolError;
-}
 
 describe('names resolved by the database', () => {
   test(`a misspelt name is found among ${ROWS.toLocaleString('en')} similar ones`, async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { McpToolError, type AtomsTestClient } from '@atoms/test-framework';
+import type { AtomsTestClient } from '@atoms/test-framework';
 import type { FixtureWorkspace } from '@atoms/test-framework/database';
 import { openToolsHarness, type ToolsHarness } from '../core/harness.js';
+import { expectCode } from '../core/expect-tool-error.js';
 
 type Row = Record<string, unknown> & { id: string };
 interface Page {
@@ -32,16 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<McpToolError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(McpToolError);
-  expect((error as McpToolError).code).toBe(code);
-  return error as McpToolError;
-}
 
 describe('create', () => {
   test('"auto" resolves from the workspace context; large columns are never returned', async () => {

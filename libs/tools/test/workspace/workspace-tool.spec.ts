@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { AtomsTestClient, McpToolError } from '@atoms/test-framework';
+import { AtomsTestClient } from '@atoms/test-framework';
 import { createAtomsMcpServer } from '../../src/index.js';
 import type { FixtureUser, FixtureWorkspace } from '@atoms/test-framework/database';
 import { openToolsHarness, type ToolsHarness } from '../core/harness.js';
+import { expectCode } from '../core/expect-tool-error.js';
 
 interface ContextResult {
   context: {
@@ -33,16 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-async function expectCode(promise: Promise<unknown>, code: string) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(McpToolError);
-  expect((error as McpToolError).code).toBe(code);
-  return error as McpToolError;
-}
 
 describe('workspace_tool', () => {
   test('get_context of a new user is empty; get_defaults falls back to the personal organization', async () => {
