@@ -83,8 +83,8 @@ async function runTool(
   try {
     const name = operationName(tool, rawArgs);
     const operation = tool.operations.find((o) => o.name === name);
-    const allowed = advertisedOperations(tool, runtime.readOnly).map((o) => o.name);
     if (!operation) {
+      const allowed = advertisedOperations(tool, runtime.readOnly).map((o) => o.name);
       throw validationError(
         name === undefined
           ? `Missing parameter ${tool.operationParameter}.`
