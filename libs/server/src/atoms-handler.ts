@@ -88,6 +88,11 @@ export interface AtomsHandlerOptions {
    * notifications are then not streamed), false when stateful (server-to-client requests need the stream).
    */
   readonly mcpJsonResponse?: boolean;
+  /**
+   * Callers with the same key see the same `tools/list` for the life of the process (e.g. `() => 'all'` when the tool
+   * set depends only on configuration). Stateless JSON `tools/list` answers are then serialized once per key.
+   */
+  readonly toolsListKey?: (caller: Caller) => string | undefined;
   /** Request body limit in bytes; default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** Default: edge observability (JSON lines on console, in-isolate metrics). The Node app passes pino/prom-client. */
@@ -172,6 +177,7 @@ export function createAtomsHandler(options: AtomsHandlerOptions): AtomsHandler {
     metrics: obs.metrics,
     ...(options.mcpJsonResponse === undefined ? {} : { jsonResponse: options.mcpJsonResponse }),
     ...(options.stateful ? { stateful: options.stateful } : {}),
+    ...(options.toolsListKey ? { toolsListKey: options.toolsListKey } : {}),
   });
 
   const ipLimiter =

@@ -51,6 +51,8 @@ export function buildHandler(parts: ServerParts): AtomsHandler {
         readOnly: env.ATOMS_READ_ONLY,
         serverOptions: { jsonSchemaValidator },
       }),
+    // The listing depends on ATOMS_READ_ONLY only, never on the caller: serialized once, not per request.
+    toolsListKey: () => (env.ATOMS_READ_ONLY ? 'read-only' : 'read-write'),
     auth: {
       verifier: buildVerifier(config, devIssuer),
       revocation: new RevocationService({ store: state.store, sessions, refreshTokens }),

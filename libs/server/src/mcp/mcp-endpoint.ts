@@ -12,6 +12,7 @@ import { rateLimitHeaders } from '../rate-limit/rate-limit-headers.js';
 import { RateLimiterUnavailableError, type RateLimitDecision, type RateLimiter } from '../rate-limit/rate-limiter.js';
 import { closeAfter } from './close-after.js';
 import { initializeParams, jsonRpcError, rateLimitBuckets } from './jsonrpc.js';
+import { createToolsListCache } from './tools-list-cache.js';
 
 export type McpServerFactory = (caller: Caller) => McpServer | Promise<McpServer>;
 
@@ -36,6 +37,12 @@ export interface McpEndpointOptions {
   /** Answer with a JSON body instead of an SSE stream when the server sends nothing else; default true (stateless). */
   readonly jsonResponse?: boolean;
   readonly stateful?: StatefulMcpOptions;
+  /**
+   * Callers with the same key see the same `tools/list` for the life of the process; stateless JSON answers to it are
+   * then produced once per key by the SDK and served from their bytes (see `tools-list-cache.ts`). Unset: the SDK
+   * answers every `tools/list`.
+   */
+  readonly toolsListKey?: (caller: Caller) => string | undefined;
 }
 
 export type McpEndpoint = (request: Request, state: RequestState, caller: Caller) => Promise<Response>;
@@ -60,6 +67,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const live = new Map<string, LiveSession>();
   const rebuilding = new Map<string, Promise<LiveSession>>();
   const jsonResponse = options.jsonResponse ?? !stateful;
+  const toolsLists = jsonResponse && options.toolsListKey ? createToolsListCache() : undefined;
 
   const limit = async (body: unknown, caller: Caller): Promise<Response | [string, string][]> => {
     const limiter = options.rateLimiter;
@@ -119,15 +127,23 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (parsed instanceof Response) return parsed;
     const limited = await limit(parsed.body, caller);
     if (limited instanceof Response) return limited;
+    const listingKey = toolsLists ? options.toolsListKey?.(caller) : undefined;
+    const cached = listingKey === undefined ? undefined : toolsLists?.answer(listingKey, request, parsed.body);
+    if (cached) {
+      for (const [name, value] of limited) cached.headers.set(name, value);
+      return cached;
+    }
     const server = await options.createMcpServer(caller);
     const transport = newTransport();
     await server.connect(transport);
-    const response = await transport.handleRequest(request, { parsedBody: parsed.body, authInfo: caller.authInfo });
+    let response = await transport.handleRequest(request, { parsedBody: parsed.body, authInfo: caller.authInfo });
+    if (listingKey !== undefined && toolsLists) {
+      response = await toolsLists.learn(listingKey, request, parsed.body, response);
+    }
     for (const [name, value] of limited) response.headers.set(name, value);
-    return closeAfter(response, () => {
-      void transport.close().catch(() => undefined);
-      void server.close().catch(() => undefined);
-    });
+    // Closing aborts every request handler still registered, and a handler is unregistered a few microtasks after
+    // its response is sent: closing on the next macrotask spares each request an AbortError and a ConnectionClosed.
+    return closeAfter(response, () => setTimeout(() => void server.close().catch(() => undefined), 0));
   };
 
   const closeLive = (id: string): void => {
