@@ -22,6 +22,8 @@ export interface PgDatabaseOptions {
   onIdleError?: (error: Error) => void;
 }
 
+const SETUP_CACHE_SIZE = 1024;
+
 const textArray = pg.types.getTypeParser(1009 as never, 'text') as (text: string) => (string | null)[];
 
 /** Per-query type parsing (never the process-global `pg.types`, which other code may rely on). */
@@ -58,6 +60,19 @@ export function pgDatabase(options: PgDatabaseOptions = {}): Database {
   if (ownsPool) pool.on('error', (error) => options.onIdleError?.(error));
   const timeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const catalog: FunctionCatalog = new Map();
+  // A user's claims repeat on every unit of work, and pg's escapeLiteral builds its result a character at a time:
+  // the setup text of the last SETUP_CACHE_SIZE (role, claims) pairs is kept.
+  const setups = new Map<string, string>();
+  const setupText = (client: pg.PoolClient, role: DatabaseRole, claims: Claims | undefined): string => {
+    const key = `${role}\u0000${JSON.stringify(claims ?? null)}`;
+    let text = setups.get(key);
+    if (text === undefined) {
+      text = `BEGIN; ${roleSetupText(role, claims, timeout, (v) => client.escapeLiteral(v))}`;
+      if (setups.size >= SETUP_CACHE_SIZE) setups.delete(setups.keys().next().value as string);
+      setups.set(key, text);
+    }
+    return text;
+  };
 
   async function unit<T>(role: DatabaseRole, claims: Claims | undefined, work: (s: Session) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
@@ -76,7 +91,7 @@ export function pgDatabase(options: PgDatabaseOptions = {}): Database {
     let inWork = false;
     try {
       // One round trip: the simple-query protocol takes both statements, the values escaped by pg itself.
-      await client.query(`BEGIN; ${roleSetupText(role, claims, timeout, (v) => client.escapeLiteral(v))}`);
+      await client.query(setupText(client, role, claims));
       inWork = true;
       const result = await work(new SqlSession(executor, catalog));
       inWork = false;

@@ -39,6 +39,25 @@ export async function sha256Hex(text: string): Promise<string> {
   return toHex(await sha256Bytes(text));
 }
 
+/** How many inputs `recentSha256Hex` remembers. */
+export const RECENT_HASHES = 1024;
+const recentHashes = new Map<string, string>();
+
+/**
+ * `sha256Hex` for values a client repeats on every request (its session id, its device headers, a token's issuer and
+ * jti). A WebCrypto digest is an asynchronous job on the thread pool, so the last {@link RECENT_HASHES} results are
+ * kept. Not for one-time values (refresh tokens): they would only push the repeated ones out.
+ */
+export async function recentSha256Hex(text: string): Promise<string> {
+  const cached = recentHashes.get(text);
+  if (cached !== undefined) return cached;
+  const hex = await sha256Hex(text);
+  // Oldest first out: a Map iterates in insertion order.
+  if (recentHashes.size >= RECENT_HASHES) recentHashes.delete(recentHashes.keys().next().value as string);
+  recentHashes.set(text, hex);
+  return hex;
+}
+
 /**
  * A stable UUID (version 8, RFC 9562 custom layout) derived from SHA-256 of `key`: lets a table whose only unique
  * constraint is a UUID primary key serve as a key-value store with atomic upserts.

@@ -1,4 +1,4 @@
-import { sha256Hex } from './crypto.js';
+import { recentSha256Hex } from './crypto.js';
 import { ipPrefix } from './ip-prefix.js';
 
 /**
@@ -47,7 +47,7 @@ export async function deviceFromHeaders(headers: HeaderSource, ip?: string): Pro
   const mobile = readHeader(headers, 'sec-ch-ua-mobile')?.trim();
   const prefix = ipPrefix(ip);
   return {
-    fingerprint: await sha256Hex(parts.join('\n')),
+    fingerprint: await recentSha256Hex(parts.join('\n')),
     userAgent,
     ...(prefix === undefined ? {} : { ipPrefix: prefix }),
     ...(platform ? { platform } : {}),

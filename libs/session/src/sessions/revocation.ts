@@ -1,5 +1,5 @@
 import { AuditEmitter, type AuditOptions } from './audit.js';
-import { sha256Hex } from './crypto.js';
+import { recentSha256Hex } from './crypto.js';
 import { invalidArgument } from './errors.js';
 import type { RefreshTokenService } from './refresh-token-service.js';
 import type { SessionManager } from './session-manager.js';
@@ -143,5 +143,5 @@ export class RevocationService {
 
 // (iss, jti) pairs are hashed so the store key has a bounded length and no issuer URL characters.
 function jtiKey(iss: string, jti: string): Promise<string> {
-  return sha256Hex(`${iss}\u0000${jti}`);
+  return recentSha256Hex(`${iss}\u0000${jti}`);
 }

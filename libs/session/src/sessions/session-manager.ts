@@ -1,5 +1,5 @@
 import { AuditEmitter, type AuditOptions } from './audit.js';
-import { randomToken, sha256Hex } from './crypto.js';
+import { randomToken, recentSha256Hex, sha256Hex } from './crypto.js';
 import type { DeviceSnapshot } from './device.js';
 import { invalidArgument } from './errors.js';
 import type { SecurityRateLimiter } from './rate-rules.js';
@@ -265,7 +265,7 @@ export class SessionManager {
   /** The handle (SHA-256) of a well-formed session id, or null for anything that cannot be one. */
   async #handleOf(userId: string, sessionId: string): Promise<string | null> {
     assertId('userId', userId);
-    return typeof sessionId === 'string' && SESSION_ID.test(sessionId) ? sha256Hex(sessionId) : null;
+    return typeof sessionId === 'string' && SESSION_ID.test(sessionId) ? recentSha256Hex(sessionId) : null;
   }
 
   async #expireIfDue(handle: string, record: SessionRecord): Promise<boolean> {

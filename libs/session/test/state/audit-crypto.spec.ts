@@ -1,5 +1,14 @@
+import { jest } from '@jest/globals';
 import { AuditEmitter, type AuditEvent } from '../../src/sessions/audit.js';
-import { randomToken, seal, sha256Hex, unseal, uuidFromKey } from '../../src/sessions/crypto.js';
+import {
+  randomToken,
+  RECENT_HASHES,
+  recentSha256Hex,
+  seal,
+  sha256Hex,
+  unseal,
+  uuidFromKey,
+} from '../../src/sessions/crypto.js';
 import { SessionManager } from '../../src/sessions/session-manager.js';
 import { MemoryStore } from '../../src/sessions/stores/memory-store.js';
 
@@ -29,6 +38,23 @@ describe('crypto helpers', () => {
     const uuid = await uuidFromKey('session::abc');
     expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(await uuidFromKey('session::abc')).toBe(uuid);
+  });
+
+  it('hashes a value a client repeats once, and forgets the oldest beyond its cache size', async () => {
+    const digest = jest.spyOn(crypto.subtle, 'digest');
+    try {
+      const first = await recentSha256Hex('session-id-repeated');
+      expect(first).toBe(await sha256Hex('session-id-repeated'));
+      digest.mockClear();
+      expect(await recentSha256Hex('session-id-repeated')).toBe(first);
+      expect(digest).not.toHaveBeenCalled();
+      for (let i = 0; i < RECENT_HASHES; i++) await recentSha256Hex(`other-${i}`);
+      digest.mockClear();
+      expect(await recentSha256Hex('session-id-repeated')).toBe(first); // evicted: computed again, same value
+      expect(digest).toHaveBeenCalledTimes(1);
+    } finally {
+      digest.mockRestore();
+    }
   });
 
   it('seals a successor so only the holder of the previous token can open it', async () => {
