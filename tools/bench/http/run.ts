@@ -18,8 +18,8 @@
  * BENCH_REQUIREMENTS (10000), DATABASE_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres),
  * REDIS_URL (default redis://127.0.0.1:6379), BENCH_KEEP_DATABASE=1, BENCH_PROFILE=1 (the apps write V8 CPU
  * profiles, `--cpu-prof`, into the run directory, which is then kept), BENCH_ONLY=<workload,…> (e.g. `entity read`),
- * BENCH_APP_MAIN (another build of the app's main.js) and BENCH_APP_NODE_ARGS (extra Node.js options), for
- * experiments.
+ * BENCH_NODE_ARGS (Node.js options for every server instead of production's), BENCH_APP_MAIN (another build of the
+ * app's main.js) and BENCH_APP_NODE_ARGS (extra Node.js options for the app), for experiments.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -60,7 +60,17 @@ const KEEP_DATABASE = process.env['BENCH_KEEP_DATABASE'] === '1';
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
 /** Another build of the app's entry point (an experiment); default the production build's. */
 const APP_MAIN = resolve(process.env['BENCH_APP_MAIN'] ?? join(ROOT, 'apps/mcp-server/dist/main.js'));
-/** Extra Node.js options for the app (space-separated), e.g. `--max-old-space-size=128`: an experiment. */
+/**
+ * The V8 heap options production runs the app with (docs/operations.md, "Memory"; the app's `start` target). Every
+ * server here gets them, the bare one too, so the comparison is of code, not of heap settings. BENCH_NODE_ARGS
+ * replaces them for experiments.
+ */
+const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=4', '--max-old-space-size=1024'];
+const NODE_ARGS =
+  process.env['BENCH_NODE_ARGS'] === undefined
+    ? PRODUCTION_NODE_ARGS
+    : process.env['BENCH_NODE_ARGS'].split(' ').filter(Boolean);
+/** Extra Node.js options for the app only (space-separated), e.g. `--expose-gc`: an experiment. */
 const APP_NODE_ARGS = (process.env['BENCH_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 /** Only these workloads (comma list, e.g. `tools/list`): for profiles of one workload. */
 const ONLY = process.env['BENCH_ONLY']
@@ -155,6 +165,7 @@ async function main(): Promise<number> {
   let keepRunDir = PROFILE;
   try {
     console.log(`machine: Node.js ${process.version}, ${cpus().length} CPUs, load average ${loadLine()}`);
+    console.log(`Node.js options for every server: ${NODE_ARGS.join(' ') || '(none)'}`);
     console.log(`seeding ${REQUIREMENTS.toLocaleString('en-US')} requirements …`);
     database = await prepareBenchDatabase({ adminUrl: ADMIN_URL, requirements: REQUIREMENTS });
     console.log(`database ${database.name} seeded in ${(database.seedMs / 1000).toFixed(1)} s`);
@@ -167,6 +178,7 @@ async function main(): Promise<number> {
         label,
         cwd: ROOT,
         nodeArgs: [
+          ...NODE_ARGS,
           ...APP_NODE_ARGS,
           ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, `profile-${file}`)}`] : []),
           APP_MAIN,
@@ -203,7 +215,12 @@ async function main(): Promise<number> {
         label: 'bare SDK server',
         cwd: ROOT,
         // Without the @atoms/source condition: the libraries load from the same dist/ build as the app's.
-        nodeArgs: ['--import', '@swc-node/register/esm-register', join(ROOT, 'tools/bench/http/bare-server.ts')],
+        nodeArgs: [
+          ...NODE_ARGS,
+          '--import',
+          '@swc-node/register/esm-register',
+          join(ROOT, 'tools/bench/http/bare-server.ts'),
+        ],
         stdoutFile: join(runDir, 'bare.log'),
         baseUrl: `http://127.0.0.1:${port}`,
         env: {
