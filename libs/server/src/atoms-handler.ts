@@ -25,6 +25,7 @@ import { compose, errorResponse, type RequestState } from './http/pipeline.js';
 import { Router, type RouteHandler } from './http/router.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createMcpEndpoint, type McpServerFactory, type StatefulMcpOptions } from './mcp/mcp-endpoint.js';
+import type { ToolsListKey } from './mcp/tools-list-cache.js';
 import { ipRateLimited } from './rate-limit/ip-rate-limit.js';
 import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -92,7 +93,7 @@ export interface AtomsHandlerOptions {
    * Callers with the same key see the same `tools/list` for the life of the process (e.g. `() => 'all'` when the tool
    * set depends only on configuration). Stateless JSON `tools/list` answers are then serialized once per key.
    */
-  readonly toolsListKey?: (caller: Caller) => string | undefined;
+  readonly toolsListKey?: ToolsListKey;
   /** Request body limit in bytes; default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** Default: edge observability (JSON lines on console, in-isolate metrics). The Node app passes pino/prom-client. */

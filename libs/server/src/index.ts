@@ -54,6 +54,7 @@ export {
   type McpServerFactory,
   type StatefulMcpOptions,
 } from './mcp/mcp-endpoint.js';
+export type { ToolsListKey } from './mcp/tools-list-cache.js';
 export { RateLimiterUnavailableError, type RateLimitDecision, type RateLimiter } from './rate-limit/rate-limiter.js';
 export { MemoryRateLimiter, type MemoryRateLimiterOptions } from './rate-limit/memory-rate-limiter.js';
 export {

@@ -22,7 +22,7 @@
  * app's main.js) and BENCH_APP_NODE_ARGS (extra Node.js options for the app), for experiments.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,14 +61,29 @@ const PROFILE = process.env['BENCH_PROFILE'] === '1';
 /** Another build of the app's entry point (an experiment); default the production build's. */
 const APP_MAIN = resolve(process.env['BENCH_APP_MAIN'] ?? join(ROOT, 'apps/mcp-server/dist/main.js'));
 /**
- * The V8 heap options production runs the app with (docs/operations.md, "Memory"; the app's `start` target). Every
- * server here gets them, the bare one too, so the comparison is of code, not of heap settings. BENCH_NODE_ARGS
- * replaces them for experiments.
+ * The Node.js options production runs the app with (docs/operations.md, "Memory"), read from the app's `start` target
+ * so the two cannot drift apart. Every server here gets them, the bare one too, so the comparison is of code, not of
+ * heap settings. BENCH_NODE_ARGS replaces them for experiments.
  */
-const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=4', '--max-old-space-size=1024'];
+function productionNodeArgs(): string[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'apps/mcp-server/package.json'), 'utf8')) as {
+    nx: { targets: { start: { command: string } } };
+  };
+  const [node, ...words] = manifest.nx.targets.start.command.split(/\s+/);
+  const options = words.slice(
+    0,
+    words.findIndex((word) => !word.startsWith('--')),
+  );
+  if (node !== 'node' || options.length === 0) {
+    throw new Error(
+      `apps/mcp-server start target: expected "node --<options> <main>", got "${node} ${words.join(' ')}"`,
+    );
+  }
+  return options;
+}
 const NODE_ARGS =
   process.env['BENCH_NODE_ARGS'] === undefined
-    ? PRODUCTION_NODE_ARGS
+    ? productionNodeArgs()
     : process.env['BENCH_NODE_ARGS'].split(' ').filter(Boolean);
 /** Extra Node.js options for the app only (space-separated), e.g. `--expose-gc`: an experiment. */
 const APP_NODE_ARGS = (process.env['BENCH_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean);

@@ -12,7 +12,7 @@ import { rateLimitHeaders } from '../rate-limit/rate-limit-headers.js';
 import { RateLimiterUnavailableError, type RateLimitDecision, type RateLimiter } from '../rate-limit/rate-limiter.js';
 import { closeAfter } from './close-after.js';
 import { initializeParams, jsonRpcError, rateLimitBuckets } from './jsonrpc.js';
-import { createToolsListCache } from './tools-list-cache.js';
+import { createToolsListCache, type ToolsListKey } from './tools-list-cache.js';
 
 export type McpServerFactory = (caller: Caller) => McpServer | Promise<McpServer>;
 
@@ -42,7 +42,7 @@ export interface McpEndpointOptions {
    * then produced once per key by the SDK and served from their bytes (see `tools-list-cache.ts`). Unset: the SDK
    * answers every `tools/list`.
    */
-  readonly toolsListKey?: (caller: Caller) => string | undefined;
+  readonly toolsListKey?: ToolsListKey;
 }
 
 export type McpEndpoint = (request: Request, state: RequestState, caller: Caller) => Promise<Response>;
@@ -67,7 +67,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const live = new Map<string, LiveSession>();
   const rebuilding = new Map<string, Promise<LiveSession>>();
   const jsonResponse = options.jsonResponse ?? !stateful;
-  const toolsLists = jsonResponse && options.toolsListKey ? createToolsListCache() : undefined;
+  const toolsLists = jsonResponse && options.toolsListKey ? createToolsListCache(options.toolsListKey) : undefined;
 
   const limit = async (body: unknown, caller: Caller): Promise<Response | [string, string][]> => {
     const limiter = options.rateLimiter;
@@ -127,8 +127,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (parsed instanceof Response) return parsed;
     const limited = await limit(parsed.body, caller);
     if (limited instanceof Response) return limited;
-    const listingKey = toolsLists ? options.toolsListKey?.(caller) : undefined;
-    const cached = listingKey === undefined ? undefined : toolsLists?.answer(listingKey, request, parsed.body);
+    const cached = toolsLists?.answer(caller, request, parsed.body);
     if (cached) {
       for (const [name, value] of limited) cached.headers.set(name, value);
       return cached;
@@ -137,9 +136,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     const transport = newTransport();
     await server.connect(transport);
     let response = await transport.handleRequest(request, { parsedBody: parsed.body, authInfo: caller.authInfo });
-    if (listingKey !== undefined && toolsLists) {
-      response = await toolsLists.learn(listingKey, request, parsed.body, response);
-    }
+    if (toolsLists) response = await toolsLists.learn(caller, request, parsed.body, response);
     for (const [name, value] of limited) response.headers.set(name, value);
     // Closing aborts every request handler still registered, and a handler is unregistered a few microtasks after
     // its response is sent: closing on the next macrotask spares each request an AbortError and a ConnectionClosed.

@@ -47,6 +47,8 @@ describe('plainToolsListId: only what the SDK answers with the plain listing', (
     ['a batch', post(), [list()]],
     ['a notification (no id)', post(), { jsonrpc: '2.0', method: 'tools/list' }],
     ['a fractional id (invalid JSON-RPC)', post(), list(1.5)],
+    ['an id beyond the safe integers (the SDK’s schema refuses it)', post(), list(2 ** 53)],
+    ['params that are an array (the SDK’s schema refuses them)', post(), list(1, { params: [] })],
     ['an unknown member (the SDK’s strict schema refuses it)', post(), list(1, { extra: true })],
     ['another method', post(), { jsonrpc: '2.0', id: 1, method: 'tools/call' }],
     ['another JSON-RPC version', post(), { jsonrpc: '1.0', id: 1, method: 'tools/list' }],

@@ -1,4 +1,5 @@
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from '../auth/caller.js';
 
 /**
  * Serves stateless `tools/list` from bytes the SDK produced once.
@@ -10,14 +11,17 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
  * Content-Type other than an SDK client's, an unsupported protocol version, params, a batch) is left to the SDK.
  */
 export interface ToolsListCache {
-  /** The cached answer when `body` is a plain `tools/list` and `key` has been learnt; otherwise undefined. */
-  answer(key: string, request: Request, body: unknown): Response | undefined;
+  /** The cached answer when `body` is a plain `tools/list` and the caller's key has been learnt; else undefined. */
+  answer(caller: Caller, request: Request, body: unknown): Response | undefined;
   /**
-   * Keeps the SDK's answer for `key` when `body` was a plain `tools/list` and `response` a JSON result. Returns the
-   * response to send: its body may have been read, so the caller must send this one, not the original.
+   * Keeps the SDK's answer for the caller's key when `body` was a plain `tools/list` and `response` a JSON result.
+   * Returns the response to send: its body may have been read, so the caller must send this one, not the original.
    */
-  learn(key: string, request: Request, body: unknown, response: Response): Promise<Response>;
+  learn(caller: Caller, request: Request, body: unknown, response: Response): Promise<Response>;
 }
+
+/** Callers with the same key see the same `tools/list`; undefined: this caller's listing is not cached. */
+export type ToolsListKey = (caller: Caller) => string | undefined;
 
 type RequestId = string | number;
 
@@ -37,21 +41,24 @@ export function plainToolsListId(request: Request, body: unknown): RequestId | u
   }
   if (message['jsonrpc'] !== '2.0' || message['method'] !== 'tools/list') return undefined;
   const params = message['params'];
-  if (params !== undefined && (typeof params !== 'object' || params === null || Object.keys(params).length > 0)) {
-    return undefined;
-  }
+  const emptyParams =
+    params === undefined ||
+    (typeof params === 'object' && params !== null && !Array.isArray(params) && Object.keys(params).length === 0);
+  if (!emptyParams) return undefined;
   const id = message['id'];
-  if (typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id))) return id;
+  // The SDK's RequestId: a string or a safe integer (zod's `int()`).
+  if (typeof id === 'string' || Number.isSafeInteger(id)) return id as RequestId;
   return undefined;
 }
 
-export function createToolsListCache(): ToolsListCache {
+export function createToolsListCache(keyOf: ToolsListKey): ToolsListCache {
   // Per key, the answer up to its id: `{"result":<listing>,"jsonrpc":"2.0","id":` (the SDK's own member order).
   const prefixes = new Map<string, Uint8Array>();
 
   return {
-    answer(key, request, body) {
-      const prefix = prefixes.get(key);
+    answer(caller, request, body) {
+      const key = keyOf(caller);
+      const prefix = key === undefined ? undefined : prefixes.get(key);
       if (!prefix) return undefined;
       const id = plainToolsListId(request, body);
       if (id === undefined) return undefined;
@@ -62,8 +69,9 @@ export function createToolsListCache(): ToolsListCache {
       return new Response(bytes, { status: 200, headers: { 'content-type': 'application/json' } });
     },
 
-    async learn(key, request, body, response) {
-      if (prefixes.has(key) || response.status !== 200) return response;
+    async learn(caller, request, body, response) {
+      const key = keyOf(caller);
+      if (key === undefined || prefixes.has(key) || response.status !== 200) return response;
       if (response.headers.get('content-type') !== 'application/json') return response;
       if (plainToolsListId(request, body) === undefined) return response;
       const text = await response.text();
