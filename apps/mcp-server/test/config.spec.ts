@@ -140,4 +140,45 @@ describe('configuration', () => {
       ]);
     }
   });
+  it('throttles session touches: 30 s by default, a tenth of a short idle timeout, at most half of it when set', () => {
+    const defaults = loadConfig({});
+    expect(defaults.ok && defaults.config.sessions).toEqual({
+      idleTimeoutMs: 30 * 60_000,
+      absoluteTimeoutMs: 24 * 3_600_000,
+      touchThrottleMs: 30_000,
+      maxPerUser: 10,
+    });
+    if (defaults.ok) {
+      expect(configReport(defaults.config, {})).toContain(
+        'sessions:    idle 30 min (last seen written at most every 30 s), absolute 24 h, 10 per user',
+      );
+    }
+    const shortIdle = loadConfig({ SESSION_IDLE_TIMEOUT_MINUTES: '2' });
+    expect(shortIdle.ok && shortIdle.config.sessions.touchThrottleMs).toBe(12_000);
+    const off = loadConfig({ SESSION_TOUCH_THROTTLE_SECONDS: '0' });
+    expect(off.ok && off.config.sessions.touchThrottleMs).toBe(0);
+    const half = loadConfig({ SESSION_IDLE_TIMEOUT_MINUTES: '2', SESSION_TOUCH_THROTTLE_SECONDS: '60' });
+    expect(half.ok && half.config.sessions.touchThrottleMs).toBe(60_000);
+    const tooLong = loadConfig({ SESSION_IDLE_TIMEOUT_MINUTES: '2', SESSION_TOUCH_THROTTLE_SECONDS: '61' });
+    expect(tooLong.ok).toBe(false);
+    if (!tooLong.ok) {
+      expect(tooLong.problems).toEqual([
+        { variable: 'SESSION_TOUCH_THROTTLE_SECONDS', message: expect.stringContaining('at most half') },
+      ]);
+    }
+    const negative = loadConfig({ SESSION_TOUCH_THROTTLE_SECONDS: '-1' });
+    expect(negative.ok).toBe(false);
+  });
+  it('reuses verified tokens for AUTH_VERIFICATION_CACHE_SECONDS (30 by default, 0 turns it off, at most 300)', () => {
+    const defaults = loadConfig({});
+    if (!defaults.ok) throw new Error(problemsReport(defaults.problems));
+    expect(defaults.config.auth.verificationCacheMs).toBe(30_000);
+    expect(configReport(defaults.config, {})).toContain('auth:        dev; verified tokens reused 30 s');
+    const off = loadConfig({ AUTH_VERIFICATION_CACHE_SECONDS: '0' });
+    if (!off.ok) throw new Error(problemsReport(off.problems));
+    expect(off.config.auth.verificationCacheMs).toBe(0);
+    expect(configReport(off.config, {})).toContain('auth:        dev; every request verified');
+    const tooLong = loadConfig({ AUTH_VERIFICATION_CACHE_SECONDS: '301' });
+    expect(tooLong.ok ? [] : tooLong.problems.map((p) => p.variable)).toEqual(['AUTH_VERIFICATION_CACHE_SECONDS']);
+  });
 });

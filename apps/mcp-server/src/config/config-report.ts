@@ -27,6 +27,15 @@ function rateLimitSummary({ rateLimit, redisUrl }: AppConfig): string {
   return `${rateLimit.perMinute}/min per user and tool${burst}${failure}`;
 }
 
+function sessionsSummary({ sessions }: AppConfig): string {
+  const throttle =
+    sessions.touchThrottleMs === 0 ? 'every request' : `at most every ${sessions.touchThrottleMs / 1000} s`;
+  return (
+    `idle ${sessions.idleTimeoutMs / 60_000} min (last seen written ${throttle}), ` +
+    `absolute ${sessions.absoluteTimeoutMs / 3_600_000} h, ${sessions.maxPerUser} per user`
+  );
+}
+
 /** Multi-line report of the effective configuration, secrets masked; written to stderr at start. */
 export function configReport(config: AppConfig, source: Readonly<Record<string, string | undefined>>): string {
   const db = config.database;
@@ -34,8 +43,9 @@ export function configReport(config: AppConfig, source: Readonly<Record<string, 
     `Atoms MCP configuration (${config.production ? 'production' : 'development'}, ${config.transport})`,
     `  database:    ${db.kind === 'pglite' ? `PGlite at ${db.dir}` : db.kind === 'pg' ? `PostgreSQL ${maskUrlCredentials(db.url)}` : `Supabase ${db.url}`}`,
     `  state:       ${config.redisUrl ? `Redis ${maskUrlCredentials(config.redisUrl)}` : 'in memory (this process only)'}`,
-    `  auth:        ${config.auth.providers.join(', ')}${config.auth.requiredScopes.length ? ` (scopes: ${config.auth.requiredScopes.join(' ')})` : ''}`,
+    `  auth:        ${config.auth.providers.join(', ')}${config.auth.requiredScopes.length ? ` (scopes: ${config.auth.requiredScopes.join(' ')})` : ''}; ${config.auth.verificationCacheMs > 0 ? `verified tokens reused ${config.auth.verificationCacheMs / 1000} s` : 'every request verified'}`,
     `  embeddings:  ${config.embeddings.kind === 'vertex' ? `Vertex AI ${config.embeddings.model} (${config.embeddings.project}/${config.embeddings.location})` : 'local deterministic'}`,
+    `  sessions:    ${sessionsSummary(config)}`,
     `  rate limit:  ${rateLimitSummary(config)}`,
     `  endpoint:    ${config.mcpEndpoint}`,
     '  variables (value, or default):',

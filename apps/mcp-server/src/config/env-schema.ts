@@ -98,6 +98,7 @@ export const envSchema = z.object({
   FASTMCP_SERVER_AUTH: z.string().optional(),
   FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_AUTHKIT_DOMAIN: httpUrl.optional(),
   FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_REQUIRED_SCOPES: list,
+  AUTH_VERIFICATION_CACHE_SECONDS: int(30, 0, 300),
   WORKOS_API_KEY: z.string().min(1).optional(),
   WORKOS_CLIENT_ID: z.string().min(1).optional(),
 
@@ -137,6 +138,7 @@ export const envSchema = z.object({
   // Sessions
   MCP_SESSION_TTL_HOURS: int(24, 1, 24 * 30),
   SESSION_IDLE_TIMEOUT_MINUTES: int(30, 1, 24 * 60),
+  SESSION_TOUCH_THROTTLE_SECONDS: int(30, 0, 12 * 60 * 60),
   SESSION_CLEANUP_INTERVAL_MINUTES: int(30, 1, 24 * 60),
   MAX_SESSIONS_PER_USER: int(10, 1, 1000),
   ATOMS_MCP_STATEFUL: flag(false),

@@ -42,8 +42,17 @@ export interface AppConfig {
     readonly requiredScopes: readonly string[];
     readonly authkit?: { readonly domain: string; readonly clientId: string };
     readonly supabase?: { readonly url: string; readonly jwtSecret?: string };
+    /** How long a verified token's result is reused (0: every request verifies the signature). */
+    readonly verificationCacheMs: number;
   };
   readonly embeddings: EmbeddingsConfig;
+  /** Sessions: idle and absolute timeouts, and how stale `lastSeenAt` may get before a request rewrites it. */
+  readonly sessions: {
+    readonly idleTimeoutMs: number;
+    readonly absoluteTimeoutMs: number;
+    readonly touchThrottleMs: number;
+    readonly maxPerUser: number;
+  };
   /** Per (user, tool): `perMinute` sustained; up to `burst` at once (see `createBurstyRateLimiter`). */
   readonly rateLimit: {
     readonly enabled: boolean;
@@ -225,6 +234,19 @@ function build(
   }
   const burst = Math.max(env.RATE_LIMIT_BURST_SIZE ?? 100, perMinute);
 
+  // Rewriting a session on every request is a store write per request; skipping it while the session was seen
+  // recently makes the idle timeout precise to the throttle, which must stay well below the timeout itself.
+  const idleTimeoutSeconds = (env.SESSION_IDLE_TIMEOUT_MINUTES ?? 30) * 60;
+  const throttleSet = raw['SESSION_TOUCH_THROTTLE_SECONDS'] !== undefined;
+  const throttle = env.SESSION_TOUCH_THROTTLE_SECONDS ?? 30;
+  if (throttleSet && throttle * 2 > idleTimeoutSeconds) {
+    fail(
+      'SESSION_TOUCH_THROTTLE_SECONDS',
+      `must be at most half of SESSION_IDLE_TIMEOUT_MINUTES (${idleTimeoutSeconds / 2} s): it is how late the idle timeout may end a session`,
+    );
+  }
+  const touchThrottleSeconds = throttleSet ? throttle : Math.min(throttle, idleTimeoutSeconds / 10);
+
   if (problems.length > 0) return undefined;
   return {
     env: env as Env,
@@ -242,10 +264,17 @@ function build(
     auth: {
       providers,
       requiredScopes: env.FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_REQUIRED_SCOPES ?? [],
+      verificationCacheMs: (env.AUTH_VERIFICATION_CACHE_SECONDS ?? 30) * 1000,
       ...(authkit ? { authkit } : {}),
       ...(supabaseAuth ? { supabase: supabaseAuth } : {}),
     },
     embeddings,
+    sessions: {
+      idleTimeoutMs: idleTimeoutSeconds * 1000,
+      absoluteTimeoutMs: (env.MCP_SESSION_TTL_HOURS ?? 24) * 3_600_000,
+      touchThrottleMs: touchThrottleSeconds * 1000,
+      maxPerUser: env.MAX_SESSIONS_PER_USER ?? 10,
+    },
     rateLimit: {
       enabled: env.RATE_LIMIT_ENABLED ?? true,
       perMinute,

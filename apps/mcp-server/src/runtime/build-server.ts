@@ -25,9 +25,10 @@ export function buildHandler(parts: ServerParts): AtomsHandler {
   const env = config.env;
   const sessions = new SessionManager({
     store: state.store,
-    idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_MINUTES * 60_000,
-    absoluteTimeoutMs: env.MCP_SESSION_TTL_HOURS * 3_600_000,
-    maxSessionsPerUser: env.MAX_SESSIONS_PER_USER,
+    idleTimeoutMs: config.sessions.idleTimeoutMs,
+    absoluteTimeoutMs: config.sessions.absoluteTimeoutMs,
+    touchThrottleMs: config.sessions.touchThrottleMs,
+    maxSessionsPerUser: config.sessions.maxPerUser,
   });
   const refreshTokens = new RefreshTokenService({ store: state.store });
   const embeddings = buildEmbeddings(config);
@@ -68,9 +69,7 @@ export function buildHandler(parts: ServerParts): AtomsHandler {
     ...(devIssuer
       ? { devIssuer: { issuer: devIssuer, sessions, refreshTokens, scopes: config.auth.requiredScopes } }
       : {}),
-    ...(env.ATOMS_MCP_STATEFUL
-      ? { stateful: { store: state.store, ttlMs: env.MCP_SESSION_TTL_HOURS * 3_600_000 } }
-      : {}),
+    ...(env.ATOMS_MCP_STATEFUL ? { stateful: { store: state.store, ttlMs: config.sessions.absoluteTimeoutMs } } : {}),
     rateLimiter: state.rateLimiter,
     ...(env.CORS_ALLOWED_ORIGINS ? { allowedOrigins: env.CORS_ALLOWED_ORIGINS } : {}),
     ...(env.ALLOWED_HOSTS ? { allowedHosts: env.ALLOWED_HOSTS } : {}),

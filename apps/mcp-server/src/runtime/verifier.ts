@@ -1,4 +1,5 @@
 import {
+  cacheVerifications,
   createAuthKitVerifier,
   createMultiIssuerVerifier,
   createSupabaseVerifier,
@@ -7,8 +8,17 @@ import {
 } from '@atoms/session';
 import type { AppConfig } from '../config/index.js';
 
-/** One verifier per configured provider, routed by issuer when there are several. */
+/**
+ * One verifier per configured provider, routed by issuer when there are several, with successful verifications
+ * reused for `AUTH_VERIFICATION_CACHE_SECONDS` (revocation is checked per request by the request gate, not here).
+ */
 export function buildVerifier(config: AppConfig, devIssuer: DevIssuer | undefined): TokenVerifier {
+  const verifier = providerVerifier(config, devIssuer);
+  const maxAgeMs = config.auth.verificationCacheMs;
+  return maxAgeMs > 0 ? cacheVerifications(verifier, { maxAgeMs }) : verifier;
+}
+
+function providerVerifier(config: AppConfig, devIssuer: DevIssuer | undefined): TokenVerifier {
   const verifiers: TokenVerifier[] = [];
   if (devIssuer) verifiers.push(devIssuer.accessTokenVerifier());
   if (config.auth.supabase) {

@@ -16,6 +16,7 @@ export { MemoryJwksCache, type JwksCache, type JwksCacheEntry } from './jwks-cac
 export { RemoteJwks, publicSigningKeys, type JwksEvent, type RemoteJwksOptions } from './remote-jwks.js';
 export { createJwksVerifier, type JwksVerifierOptions } from './jwks-verifier.js';
 export { createMultiIssuerVerifier } from './multi-issuer-verifier.js';
+export { cacheVerifications, type VerificationCacheOptions } from './verification-cache.js';
 export {
   createAuthKitVerifier,
   createSupabaseVerifier,

@@ -13,7 +13,10 @@ import type { StoreFixture } from './store-contract.js';
 
 const MIN = 60_000;
 
-function setup(fixture: StoreFixture, options: { overlapMs?: number; maxSessionsPerUser?: number } = {}) {
+function setup(
+  fixture: StoreFixture,
+  options: { overlapMs?: number; maxSessionsPerUser?: number; touchThrottleMs?: number } = {},
+) {
   const clock = { t: Date.now() };
   const now = () => clock.t;
   const events: AuditEvent[] = [];
@@ -23,6 +26,7 @@ function setup(fixture: StoreFixture, options: { overlapMs?: number; maxSessions
     now,
     audit,
     ...(options.maxSessionsPerUser ? { maxSessionsPerUser: options.maxSessionsPerUser } : {}),
+    ...(options.touchThrottleMs ? { touchThrottleMs: options.touchThrottleMs } : {}),
   });
   const refresh = new RefreshTokenService({
     store: fixture.store,
@@ -142,6 +146,42 @@ export function describeServiceContract(getFixture: () => StoreFixture): void {
       const results = await Promise.all(Array.from({ length: 20 }, () => sessions.touch(user, sessionId)));
       expect(results.every((s) => s?.lastSeenAt === clock.t)).toBe(true);
       expect((await sessions.get(user, sessionId))?.lastSeenAt).toBe(clock.t);
+    });
+
+    it('with a touch throttle, rewrites a session only once it is that stale or seen from another device', async () => {
+      const fixture = getFixture();
+      const { sessions, clock } = setup(fixture, { touchThrottleMs: 30_000 });
+      const user = await fixture.newOwner();
+      const device = { ipPrefix: '203.0.113.0/24', userAgent: 'agent/1', fingerprint: 'f'.repeat(64) };
+      const { sessionId, session } = await sessions.create(user, { device });
+      const ref = { ns: 'session', id: session.handle, owner: user };
+      const version = async () => (await fixture.store.get(ref))?.version;
+      const created = await version();
+
+      clock.t += 29_000;
+      expect((await sessions.touch(user, sessionId, { device }))?.lastSeenAt).toBe(session.lastSeenAt);
+      expect(await version()).toBe(created);
+
+      const moved = { ...device, ipPrefix: '198.51.100.0/24' };
+      expect(await sessions.touch(user, sessionId, { device: moved })).toMatchObject({
+        lastSeenAt: clock.t,
+        lastIpPrefix: '198.51.100.0/24',
+      });
+      const afterMove = await version();
+      expect(afterMove).not.toBe(created);
+
+      clock.t += 29_000;
+      expect((await sessions.touch(user, sessionId, { device: moved }))?.lastSeenAt).toBe(clock.t - 29_000);
+      expect(await version()).toBe(afterMove);
+      clock.t += 1_000;
+      expect((await sessions.touch(user, sessionId, { device: moved }))?.lastSeenAt).toBe(clock.t);
+      expect(await version()).not.toBe(afterMove);
+
+      // The idle timeout still counts from the last write: at most the throttle late.
+      clock.t += 30 * MIN - 1;
+      expect(await sessions.touch(user, sessionId, { device: moved })).not.toBeNull();
+      clock.t += 30 * MIN;
+      expect(await sessions.touch(user, sessionId, { device: moved })).toBeNull();
     });
   });
 
