@@ -16,6 +16,7 @@ import { connectClient, MCP_HEADERS, rawRequest, rpc, startHttp, testMcpServer }
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
 const CAROL = '88888888-8888-4888-8888-888888888888';
+const DAVE = '99999999-9999-4999-8999-999999999999';
 const BROWSER = 'https://app.example.com';
 const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 
@@ -25,6 +26,8 @@ let issuer: DevIssuer;
 let keyStore: MemorySigningKeyStore;
 let mcpUrl: string;
 let wiring: Parameters<typeof issueDevTokens>[0];
+let store: MemoryStore;
+let revocation: RevocationService;
 const webhookEvents: unknown[] = [];
 
 beforeAll(async () => {
@@ -32,16 +35,17 @@ beforeAll(async () => {
   mcpUrl = `${http.url}/api/mcp`;
   keyStore = new MemorySigningKeyStore();
   issuer = await createDevIssuer({ issuer: http.url, audience: mcpUrl, keyStore });
-  const store = new MemoryStore();
+  store = new MemoryStore();
   const sessions = new SessionManager({ store });
   const refreshTokens = new RefreshTokenService({ store, sessions });
+  revocation = new RevocationService({ store, sessions, refreshTokens });
   wiring = { issuer, sessions, refreshTokens, scopes: ['mcp'] };
   handler = createAtomsHandler({
     publicUrl: http.url,
     createMcpServer: testMcpServer,
     auth: {
       verifier: issuer.accessTokenVerifier(),
-      revocation: new RevocationService({ store, sessions, refreshTokens }),
+      revocation,
       requiredScopes: ['mcp'],
     },
     sessions,
@@ -259,6 +263,35 @@ describe('sessions and the dev issuer', () => {
     expect(await others.json()).toEqual({ revoked: 1, kept: phone.sessionHandle });
     expect((await callTool(tablet.accessToken, 'whoami')).status).toBe(401);
     expect((await callTool(phone.accessToken, 'whoami')).status).toBe(200);
+  });
+
+  it('refuses a token revoked by jti or user-wide (401 revoked) and leaves its session untouched', async () => {
+    const tokens = await issueDevTokens(wiring, { userId: DAVE });
+    const sessionRef = { ns: 'session', id: tokens.sessionHandle, owner: DAVE };
+    const claims = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1] as string, 'base64url').toString()) as {
+      jti: string;
+      exp: number;
+    };
+    expect((await callTool(tokens.accessToken, 'whoami')).status).toBe(200);
+
+    await revocation.revokeToken({ iss: issuer.issuer, jti: claims.jti, exp: claims.exp });
+    const version = (await store.get(sessionRef))?.version;
+    const refused = await callTool(tokens.accessToken, 'whoami');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain(
+      'error="invalid_token", error_description="the token was revoked"',
+    );
+    expect((await store.get(sessionRef))?.version).toBe(version);
+
+    // The session itself is intact: another token naming it is served (and touches it).
+    const other = await issuer.mintAccessToken({ sub: DAVE, scopes: ['mcp'], sessionId: tokens.sessionHandle });
+    expect((await callTool(other.token, 'whoami')).status).toBe(200);
+    expect((await store.get(sessionRef))?.version).toBeGreaterThan(version as number);
+
+    await revocation.revokeUser(DAVE);
+    const signedOut = await callTool(other.token, 'whoami');
+    expect(signedOut.status).toBe(401);
+    expect(signedOut.headers.get('www-authenticate')).toContain('error_description="the token was revoked"');
   });
 
   it('applies the device risk policy: same device passes, a new browser must re-authenticate', async () => {

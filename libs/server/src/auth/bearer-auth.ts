@@ -1,6 +1,7 @@
 import {
   bearerChallenge,
   createRequestAuthenticator,
+  revocationQueryOf,
   type DenyDecision,
   type RevocationLookup,
   type VerifiedIdentity,
@@ -9,7 +10,7 @@ import type { RequestState } from '../http/pipeline.js';
 import { jsonResponse } from '../http/pipeline.js';
 import type { Caller } from './caller.js';
 import { IdentityResolutionError, type ExternalIdentity } from './identity-resolution.js';
-import type { SessionGateResult, SessionReference } from './session-gate.js';
+import type { SessionGate, SessionGateResult, SessionReference } from './session-gate.js';
 
 /** Any verifier of `@atoms/session` (HS256, JWKS, multi-issuer, presets, the dev issuer's). */
 export interface AccessTokenVerifier {
@@ -20,12 +21,7 @@ export interface BearerAuthOptions {
   readonly verifier: AccessTokenVerifier;
   readonly isRevoked?: (query: RevocationLookup) => Promise<boolean> | boolean;
   readonly resolveIdentity: (identity: ExternalIdentity) => Promise<string>;
-  readonly sessionGate?: (
-    userId: string,
-    ref: SessionReference,
-    headers: Headers,
-    ip?: string,
-  ) => Promise<SessionGateResult>;
+  readonly sessionGate?: SessionGate;
   /** Issuers whose `sid` claim is a session handle of this server's session store (the local dev issuer). */
   readonly sessionClaimIssuers?: readonly string[];
   readonly requireSession?: boolean;
@@ -44,7 +40,7 @@ export type AuthOutcome =
 const SESSION_HEADER = 'x-atoms-session-id';
 
 /**
- * The resource-server gate: bearer token -> verified identity -> revocation -> profile id -> tracked session.
+ * The resource-server gate: bearer token -> verified identity -> profile id -> revocation and tracked session.
  * Every refusal is an RFC 6750 / RFC 9728 challenge: 401 without `error` when no token was sent (so clients start
  * OAuth discovery from `resource_metadata`), 401 `invalid_token`, 403 `insufficient_scope`, 503 when a verifier
  * dependency is down. Tokens never appear in responses or logs.
@@ -55,9 +51,9 @@ export function createBearerAuth(
   const required = options.requiredScopes ?? [];
   const scope = options.challengeScope ?? (required.length > 0 ? required.join(' ') : undefined);
   const localSessionIssuers = new Set(options.sessionClaimIssuers ?? []);
+  // Revocation is checked below, alongside the session read (two store lookups at once, not one after the other).
   const authenticate = createRequestAuthenticator({
     verify: (token) => options.verifier.verify(token),
-    ...(options.isRevoked ? { isRevoked: options.isRevoked } : {}),
     userId: async (claims) => {
       const identity = claims as unknown as VerifiedIdentity;
       return options.resolveIdentity({
@@ -103,7 +99,52 @@ export function createBearerAuth(
     }
     if (!decision.ok) return refuse(decision);
     const identity = decision.identity.claims as unknown as VerifiedIdentity;
+    const userId = decision.identity.userId;
     const missing = required.filter((s) => !identity.scopes.includes(s));
+
+    const query = options.isRevoked ? revocationQueryOf(decision.identity.claims) : undefined;
+    const isRevoked = options.isRevoked;
+    const revocation = query && isRevoked ? Promise.resolve().then(() => isRevoked(query)) : undefined;
+    const headerId = request.headers.get(SESSION_HEADER)?.trim();
+    const ref: SessionReference | undefined = !options.sessionGate
+      ? undefined
+      : headerId
+        ? { id: headerId }
+        : identity.sessionId && localSessionIssuers.has(identity.iss)
+          ? { handle: identity.sessionId }
+          : undefined;
+    // The session is read while the revocation lookup is in flight, and written only for a token that is not
+    // revoked: one round trip to the store instead of two, and the same outcome.
+    const gated =
+      ref && options.sessionGate && missing.length === 0
+        ? options.sessionGate(
+            userId,
+            ref,
+            request.headers,
+            state.clientIp,
+            revocation?.then(
+              (revoked) => !revoked,
+              () => false,
+            ),
+          )
+        : undefined;
+    gated?.catch(() => undefined); // its failure is handled below, once the revocation answer is known
+
+    if (revocation) {
+      let revoked: boolean;
+      try {
+        revoked = await revocation;
+      } catch (error) {
+        state.context.logger.error({ err: error }, 'authentication failed on a dependency');
+        return deny(
+          503,
+          'temporarily_unavailable',
+          'verifier_unavailable',
+          'authentication is temporarily unavailable',
+        );
+      }
+      if (revoked) return deny(401, 'invalid_token', 'revoked', 'the token was revoked');
+    }
     if (missing.length > 0) {
       return deny(
         403,
@@ -113,36 +154,27 @@ export function createBearerAuth(
       );
     }
 
-    const userId = decision.identity.userId;
     let session: Caller['session'] = null;
-    if (options.sessionGate) {
-      const headerId = request.headers.get(SESSION_HEADER)?.trim();
-      const ref: SessionReference | undefined = headerId
-        ? { id: headerId }
-        : identity.sessionId && localSessionIssuers.has(identity.iss)
-          ? { handle: identity.sessionId }
-          : undefined;
-      if (ref) {
-        let gate: SessionGateResult;
-        try {
-          gate = await options.sessionGate(userId, ref, request.headers, state.clientIp);
-        } catch (error) {
-          state.context.logger.error({ err: error }, 'session store unavailable');
-          return deny(503, 'temporarily_unavailable', 'verifier_unavailable', 'sessions are temporarily unavailable');
-        }
-        if (!gate.ok) {
-          const description =
-            gate.reason === 'reauthentication_required'
-              ? 'sign in again to continue this session'
-              : gate.reason === 'session_revoked'
-                ? 'the session was ended for security reasons; sign in again'
-                : 'the session has ended; sign in again';
-          return deny(401, 'invalid_token', gate.reason, description);
-        }
-        session = gate.session;
-      } else if (options.requireSession) {
-        return deny(401, 'invalid_token', 'session_required', 'a session is required');
+    if (gated) {
+      let gate: SessionGateResult;
+      try {
+        gate = await gated;
+      } catch (error) {
+        state.context.logger.error({ err: error }, 'session store unavailable');
+        return deny(503, 'temporarily_unavailable', 'verifier_unavailable', 'sessions are temporarily unavailable');
       }
+      if (!gate.ok) {
+        const description =
+          gate.reason === 'reauthentication_required'
+            ? 'sign in again to continue this session'
+            : gate.reason === 'session_revoked'
+              ? 'the session was ended for security reasons; sign in again'
+              : 'the session has ended; sign in again';
+        return deny(401, 'invalid_token', gate.reason, description);
+      }
+      session = gate.session;
+    } else if (options.sessionGate && options.requireSession) {
+      return deny(401, 'invalid_token', 'session_required', 'a session is required');
     }
 
     const bearer = /^Bearer +(\S+)/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';

@@ -32,24 +32,35 @@ export interface SessionGateOptions {
 }
 
 /**
+ * Checks a request against its session. `admitted`, when given, is awaited after the session is read and before
+ * anything is written: false leaves the session untouched (the caller refuses the request for its own reason).
+ */
+export type SessionGate = (
+  userId: string,
+  ref: SessionReference,
+  headers: Headers,
+  ip?: string,
+  admitted?: Promise<boolean>,
+) => Promise<SessionGateResult>;
+
+/**
  * Session tracking for an authenticated request: one read + compare-and-set touch (idle and absolute timeouts are
  * the session manager's), the device scored against the session's first device, and the risk policy applied
  * (record, require re-authentication, or revoke).
  */
-export function createSessionGate(
-  options: SessionGateOptions,
-): (userId: string, ref: SessionReference, headers: Headers, ip?: string) => Promise<SessionGateResult> {
+export function createSessionGate(options: SessionGateOptions): SessionGate {
   const { sessions } = options;
   const policy = options.riskPolicy ?? DEFAULT_RISK_POLICY;
   const weights = options.riskWeights ?? DEFAULT_RISK_WEIGHTS;
   const audit = new AuditEmitter(options.audit ? { sink: options.audit } : undefined);
-  return async (userId, ref, headers, ip) => {
+  return async (userId, ref, headers, ip, admitted) => {
     const device = await deviceFromHeaders(headers, ip);
     let risk: RiskAssessment | null = null;
     let action: RiskAction = 'allow';
     const input = {
       device,
-      guard: (session: SessionInfo) => {
+      guard: async (session: SessionInfo) => {
+        if (admitted && !(await admitted)) return false;
         risk = session.device ? assessRisk(session.device, device, weights) : null;
         action = risk ? riskAction(risk.score, policy) : 'allow';
         return action === 'allow' || action === 'record';

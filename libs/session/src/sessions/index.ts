@@ -62,6 +62,7 @@ export { extractBearer, type BearerExtraction } from './bearer.js';
 export {
   createRequestAuthenticator,
   bearerChallenge,
+  revocationQueryOf,
   DEFAULT_SESSION_HEADER,
   type RequestAuthenticatorOptions,
   type RequestInput,

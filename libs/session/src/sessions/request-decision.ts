@@ -168,16 +168,9 @@ export function createRequestAuthenticator(
     }
 
     if (options.isRevoked) {
-      const query: RevocationLookup = {
-        iss: claims.iss,
-        sub: claims.sub,
-        ...(typeof claims.jti === 'string' && claims.jti !== '' ? { jti: claims.jti } : {}),
-        ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
-        ...(typeof claims.iat === 'number' ? { iat: claims.iat } : {}),
-      };
-      if ((query.jti !== undefined || query.iat !== undefined) && (await options.isRevoked(query))) {
+      const query = revocationQueryOf(claims);
+      if (query && (await options.isRevoked(query)))
         return deny(401, 'invalid_token', 'revoked', 'the token was revoked');
-      }
     }
 
     const userId = await userIdOf(claims);
@@ -230,6 +223,21 @@ export function createRequestAuthenticator(
     }
     return { ok: true, identity, session: touched, risk, riskAction: action };
   };
+}
+
+/**
+ * What to ask the revocation store about a verified token: its `(iss, jti)` and its `iat` (for user-wide
+ * revocation). Undefined when the token has neither, so nothing could match.
+ */
+export function revocationQueryOf(claims: VerifiedClaims): RevocationLookup | undefined {
+  const query: RevocationLookup = {
+    iss: claims.iss,
+    sub: claims.sub,
+    ...(typeof claims.jti === 'string' && claims.jti !== '' ? { jti: claims.jti } : {}),
+    ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
+    ...(typeof claims.iat === 'number' ? { iat: claims.iat } : {}),
+  };
+  return query.jti !== undefined || query.iat !== undefined ? query : undefined;
 }
 
 /**
