@@ -85,6 +85,19 @@ export function createBearerAuth(
     reason: DenyDecision['reason'],
     description: string,
   ): AuthOutcome => refuse({ ok: false, status, error, reason, description });
+  // A store or key source failed: 503, so the client retries instead of discarding a token that may be fine.
+  const unavailable = (state: RequestState, error: unknown, what: 'authentication' | 'sessions'): AuthOutcome => {
+    state.context.logger.error(
+      { err: error },
+      what === 'sessions' ? 'session store unavailable' : 'authentication failed on a dependency',
+    );
+    return deny(
+      503,
+      'temporarily_unavailable',
+      'verifier_unavailable',
+      `${what} ${what === 'sessions' ? 'are' : 'is'} temporarily unavailable`,
+    );
+  };
 
   return async (request, state) => {
     let decision;
@@ -94,8 +107,7 @@ export function createBearerAuth(
       if (error instanceof IdentityResolutionError) {
         return deny(403, 'insufficient_scope', 'insufficient_scope', error.message);
       }
-      state.context.logger.error({ err: error }, 'authentication failed on a dependency');
-      return deny(503, 'temporarily_unavailable', 'verifier_unavailable', 'authentication is temporarily unavailable');
+      return unavailable(state, error, 'authentication');
     }
     if (!decision.ok) return refuse(decision);
     const identity = decision.identity.claims as unknown as VerifiedIdentity;
@@ -135,13 +147,7 @@ export function createBearerAuth(
       try {
         revoked = await revocation;
       } catch (error) {
-        state.context.logger.error({ err: error }, 'authentication failed on a dependency');
-        return deny(
-          503,
-          'temporarily_unavailable',
-          'verifier_unavailable',
-          'authentication is temporarily unavailable',
-        );
+        return unavailable(state, error, 'authentication');
       }
       if (revoked) return deny(401, 'invalid_token', 'revoked', 'the token was revoked');
     }
@@ -160,8 +166,7 @@ export function createBearerAuth(
       try {
         gate = await gated;
       } catch (error) {
-        state.context.logger.error({ err: error }, 'session store unavailable');
-        return deny(503, 'temporarily_unavailable', 'verifier_unavailable', 'sessions are temporarily unavailable');
+        return unavailable(state, error, 'sessions');
       }
       if (!gate.ok) {
         const description =
