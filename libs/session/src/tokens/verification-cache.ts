@@ -23,8 +23,8 @@ interface Entry {
  * kept, keyed by the exact token string; a kept result is used until `maxAgeMs` after it was verified or the token's
  * `exp`, whichever is first. Concurrent first uses of one token share one verification.
  *
- * What a reused result does not see: the inner verifier's `isRevoked` hook and a signing key withdrawn from a JWKS
- * within `maxAgeMs`. Check revocation per request outside the verifier (as `createRequestAuthenticator`'s own
+ * What a reused result does not see: the inner verifier's `isRevoked` hook, a signing key withdrawn from a JWKS
+ * within `maxAgeMs`, and the maximum token age running out within `maxAgeMs`. Check revocation per request outside the verifier (as `createRequestAuthenticator`'s own
  * `isRevoked` does) when caching. Calls with per-call options (`requiredScopes`) always go to the inner verifier.
  */
 export function cacheVerifications(inner: TokenVerifier, options: VerificationCacheOptions = {}): TokenVerifier {
