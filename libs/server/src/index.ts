@@ -27,6 +27,7 @@ export {
 } from './auth/identity-resolution.js';
 export {
   createSessionGate,
+  type SessionGate,
   type SessionGateOptions,
   type SessionGateResult,
   type SessionReference,
