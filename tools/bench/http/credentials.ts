@@ -34,7 +34,8 @@ export async function supabaseAccessToken(input: {
 /**
  * Tracked sessions of the user in the app's own session store (Redis, the app's `<REDIS_KEY_PREFIX>state:`
  * namespace, see apps/mcp-server/src/runtime/state-stores.ts), created with the device the load generator presents,
- * so every request runs the real session gate: a read, the device risk score and a compare-and-set touch.
+ * so every request runs the real session gate: a read and the device risk score, and a compare-and-set touch when
+ * the app's `SESSION_TOUCH_THROTTLE_SECONDS` has passed since the last one.
  * Returns the raw session ids for `X-Atoms-Session-Id`.
  */
 export async function createTrackedSessions(input: {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { McpToolError, useHarmful, type AtomsTestClient } from '@atoms/test-framework';
+import { useHarmful, type AtomsTestClient, type McpToolError } from '@atoms/test-framework';
 import type { FixtureUser, FixtureWorkspace } from '@atoms/test-framework/database';
+import { expectToolError } from '../core/expect-tool-error.js';
 import { openQueryHarness, type QueryHarness } from '../query/query-harness.js';
 
 let h: QueryHarness;
@@ -69,15 +70,6 @@ const countWhere = (
 const detail = (error: McpToolError, key: string): unknown =>
   (error.details as Record<string, unknown> | undefined)?.[key];
 
-async function expectError(promise: Promise<unknown>): Promise<McpToolError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(McpToolError);
-  return error as McpToolError;
-}
-
 describe('setup_project', () => {
   test('creates the project and its documents, lists them in created, reports steps', async () => {
     const result = await owner.workflow.setupProject<Record<string, any>>({
@@ -117,7 +109,7 @@ describe('setup_project', () => {
 
   test('a failure injected mid-way (second document) rolls everything back and names the step', async () => {
     const before = await countWhere('projects', 'organization_id', ws.organization.id);
-    const error = await expectError(
+    const error = await expectToolError(
       owner.workflow.setupProject({
         organization_id: ws.organization.id,
         name: 'Half done',
@@ -134,11 +126,11 @@ describe('setup_project', () => {
   });
 
   test('permission denied for a viewer of another organization; not found for an unknown organization', async () => {
-    const denied = await expectError(
+    const denied = await expectToolError(
       outsider.workflow.setupProject({ organization_id: ws.organization.id, name: 'X' }),
     );
     expect(['not_found', 'permission_denied']).toContain(denied.code);
-    const missing = await expectError(
+    const missing = await expectToolError(
       owner.workflow.setupProject({ organization_id: '00000000-0000-4000-8000-000000000000', name: 'X' }),
     );
     expect(missing.code).toBe('not_found');
@@ -146,11 +138,13 @@ describe('setup_project', () => {
   });
 
   test('missing and invalid parameters are validation errors', async () => {
-    expect((await expectError(owner.workflow.setupProject({ name: 'no org' }))).code).toBe('validation_error');
-    expect((await expectError(owner.workflow.setupProject({ organization_id: 42, name: 'x' }))).code).toBe(
+    expect((await expectToolError(owner.workflow.setupProject({ name: 'no org' }))).code).toBe('validation_error');
+    expect((await expectToolError(owner.workflow.setupProject({ organization_id: 42, name: 'x' }))).code).toBe(
       'validation_error',
     );
-    const unknown = await expectError(owner.workflow.setupProject({ organization_id: 'no such org zzzz', name: 'x' }));
+    const unknown = await expectToolError(
+      owner.workflow.setupProject({ organization_id: 'no such org zzzz', name: 'x' }),
+    );
     expect(unknown.code).toBe('not_found');
     expect((await owner.expectToolError('workflow_tool', { workflow: 'no_such_workflow', parameters: {} })).code).toBe(
       'validation_error',
@@ -198,7 +192,7 @@ describe('import_requirements', () => {
 
   test('a bad item mid-way rolls back the whole import and names the item step', async () => {
     const before = await countWhere('requirements', 'document_id', ws.document.id);
-    const error = await expectError(
+    const error = await expectToolError(
       owner.workflow.importRequirements({
         document_id: ws.document.id,
         requirements: [{ name: 'ok 1' }, { name: 'ok 2' }, { name: INJECT }, { name: 'ok 4' }],
@@ -211,7 +205,7 @@ describe('import_requirements', () => {
   });
 
   test('an invalid enum value is refused by the database, nothing written', async () => {
-    const error = await expectError(
+    const error = await expectToolError(
       owner.workflow.importRequirements({
         document_id: ws.document.id,
         requirements: [{ name: 'a' }, { name: 'b', status: 'bogus' }],
@@ -224,7 +218,7 @@ describe('import_requirements', () => {
 
   test('a project viewer is refused and nothing is written', async () => {
     const before = await countWhere('requirements', 'document_id', ws.document.id);
-    const error = await expectError(
+    const error = await expectToolError(
       viewer.workflow.importRequirements({ document_id: ws.document.id, requirements: [{ name: 'nope' }] }),
     );
     expect(error.code).toBe('permission_denied');
@@ -233,7 +227,7 @@ describe('import_requirements', () => {
 
   test('a user of another organization cannot import into its documents (not found, nothing written)', async () => {
     const before = await countWhere('requirements', 'document_id', ws.document.id);
-    const error = await expectError(
+    const error = await expectToolError(
       outsider.workflow.importRequirements({ document_id: ws.document.id, requirements: [{ name: 'intrusion' }] }),
     );
     expect(error.code).toBe('not_found');
@@ -243,7 +237,8 @@ describe('import_requirements', () => {
 
   test('empty list is a validation error', async () => {
     expect(
-      (await expectError(owner.workflow.importRequirements({ document_id: ws.document.id, requirements: [] }))).code,
+      (await expectToolError(owner.workflow.importRequirements({ document_id: ws.document.id, requirements: [] })))
+        .code,
     ).toBe('validation_error');
   });
 });
@@ -309,7 +304,7 @@ describe('setup_test_matrix', () => {
       );
     const viewsBefore = await views();
     const testsBefore = await countWhere('test_req', 'project_id', ws.project.id);
-    const error = await expectError(owner.workflow.setupTestMatrix({ project_id: ws.project.id }));
+    const error = await expectToolError(owner.workflow.setupTestMatrix({ project_id: ws.project.id }));
     // The step carries the id of the requirement whose test failed (DatabaseError.step keeps what follows ':').
     const injected = await h.database.asService(
       async (s) =>
@@ -326,7 +321,7 @@ describe('setup_test_matrix', () => {
   });
 
   test('unknown project is not_found at verify_project; outsider sees nothing', async () => {
-    const error = await expectError(outsider.workflow.setupTestMatrix({ project_id: ws.project.id }));
+    const error = await expectToolError(outsider.workflow.setupTestMatrix({ project_id: ws.project.id }));
     expect(error.code).toBe('not_found');
     expect(detail(error, 'failed_step')).toBe('verify_project');
   });
@@ -345,7 +340,7 @@ describe('bulk_status_update', () => {
   });
 
   test('an invalid status or an invisible id changes nothing', async () => {
-    const bad = await expectError(
+    const bad = await expectToolError(
       owner.workflow.bulkStatusUpdate({
         entity_type: 'requirement',
         entity_ids: [ws.requirements[0].id],
@@ -353,7 +348,7 @@ describe('bulk_status_update', () => {
       }),
     );
     expect(bad.code).toBe('validation_error');
-    const partial = await expectError(
+    const partial = await expectToolError(
       outsider.workflow.bulkStatusUpdate({
         entity_type: 'requirement',
         entity_ids: [ws.requirements[0].id],
@@ -377,7 +372,7 @@ describe('organization_onboarding', () => {
   });
 
   test('a duplicate slug is a conflict at create_organization; nothing remains', async () => {
-    const error = await expectError(
+    const error = await expectToolError(
       outsider.workflow.organizationOnboarding({ name: 'Dup', slug: ws.organization.slug as string }),
     );
     expect(error.code).toBe('conflict');
@@ -386,7 +381,7 @@ describe('organization_onboarding', () => {
   });
 
   test('a bad invitation e-mail mid-way leaves no organization behind', async () => {
-    const error = await expectError(
+    const error = await expectToolError(
       outsider.workflow.organizationOnboarding({
         name: 'Half Org',
         invite_emails: ['x@example.com', 'fail@inject.test'],
